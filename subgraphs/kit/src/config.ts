@@ -1,0 +1,161 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { devSecretFiles, ensureDevSecrets, readSecretFile } from './devSecrets';
+
+/** Thrown at start-up when the environment is wrong; its message names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type Env = Record<string, string | undefined>;
+export type NodeEnv = 'development' | 'production' | 'test';
+
+/** Reads helpers over one environment object, so that only each service's config.ts sees `process.env`. */
+export function envReader(env: Env) {
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  return {
+    string(name: string, fallback: string): string {
+      return read(name) ?? fallback;
+    },
+    optional(name: string): string | undefined {
+      return read(name);
+    },
+    int(name: string, fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number {
+      const raw = read(name);
+      if (raw === undefined) return fallback;
+      if (!/^-?\d+$/.test(raw))
+        throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+      const value = Number(raw);
+      if (value < min || value > max) {
+        throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+      }
+      return value;
+    },
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+      const raw = read(name);
+      if (raw === undefined) return fallback;
+      if (!(allowed as readonly string[]).includes(raw)) {
+        throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+      }
+      return raw as T;
+    },
+    list(name: string, fallback: string[]): string[] {
+      const raw = read(name);
+      if (raw === undefined) return fallback;
+      return raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+    },
+  };
+}
+
+export type EnvReader = ReturnType<typeof envReader>;
+
+/** `DATA_DIR` resolved, created if missing, and checked to be writable. */
+export function readDataDir(env: EnvReader): string {
+  const dir = resolve(env.string('DATA_DIR', './data'));
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK | constants.R_OK);
+  } catch (error) {
+    throw new ConfigError(
+      `DATA_DIR "${dir}" is not a writable directory (${(error as Error).message})`,
+    );
+  }
+  return dir;
+}
+
+/**
+ * Reads a secret from `NAME` (the value itself) or `NAME_FILE` (a path). In development a missing
+ * secret is taken from the generated development set in `DATA_DIR/keys`; in production it is a
+ * start-up error that names both variables.
+ */
+export function readSecret(
+  env: EnvReader,
+  name: string,
+  options: {
+    nodeEnv: NodeEnv;
+    dataDir: string;
+    devFile: keyof Omit<ReturnType<typeof devSecretFiles>, 'dir'>;
+  },
+): { value: string; source: 'env' | 'file' | 'development' } {
+  const inline = env.optional(name);
+  if (inline) return { value: inline.replace(/\\n/g, '\n'), source: 'env' };
+  const file = env.optional(`${name}_FILE`);
+  if (file) {
+    try {
+      return { value: readSecretFile(resolve(file)), source: 'file' };
+    } catch (error) {
+      throw new ConfigError(`${name}_FILE "${file}" cannot be read (${(error as Error).message})`);
+    }
+  }
+  if (options.nodeEnv === 'production') {
+    throw new ConfigError(`${name} or ${name}_FILE is required when NODE_ENV=production`);
+  }
+  const files = ensureDevSecrets(options.dataDir);
+  return { value: readSecretFile(files[options.devFile]), source: 'development' };
+}
+
+/** The settings every subgraph shares. */
+export interface SubgraphBaseConfig {
+  service: string;
+  nodeEnv: NodeEnv;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  signingSecret: string;
+  signatureMaxAgeMs: number;
+  logLevel: string;
+  logFormat: 'json' | 'pretty';
+  bodyLimitBytes: number;
+}
+
+/** Reads the shared subgraph settings; `service` is the subgraph's name, `defaultPort` its port. */
+export function readSubgraphBaseConfig(
+  rawEnv: Env,
+  service: string,
+  defaultPort: number,
+): SubgraphBaseConfig {
+  const env = envReader(rawEnv);
+  const upper = service.toUpperCase();
+  const nodeEnv = env.oneOf(
+    'NODE_ENV',
+    ['development', 'production', 'test'] as const,
+    'development',
+  );
+  const dataDir = readDataDir(env);
+  const databaseUrl = env.optional(`${upper}_DATABASE_URL`);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(
+      `${upper}_DATABASE_URL must be a postgres:// URL, got "${databaseUrl.split('@').pop()}"`,
+    );
+  }
+  const signingSecret = readSecret(env, 'GATEWAY_SIGNING_SECRET', {
+    nodeEnv,
+    dataDir,
+    devFile: 'signingSecret',
+  });
+  if (signingSecret.value.length < 32) {
+    throw new ConfigError('GATEWAY_SIGNING_SECRET must be at least 32 characters');
+  }
+  return {
+    service,
+    nodeEnv,
+    port: env.int(`${upper}_PORT`, defaultPort, { min: 0, max: 65535 }),
+    dataDir,
+    databaseUrl,
+    signingSecret: signingSecret.value,
+    signatureMaxAgeMs: env.int('GATEWAY_SIGNATURE_MAX_AGE_MS', 30_000, { min: 1000, max: 300_000 }),
+    logLevel: env.oneOf(
+      'LOG_LEVEL',
+      ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const,
+      'info',
+    ),
+    logFormat: env.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+    bodyLimitBytes: env.int('BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
+  };
+}

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import express, { type Request } from 'express';
+import type { DocumentNode } from 'graphql';
+import type { SubgraphBaseConfig } from './config';
+import { verifyEnvelope } from './envelope';
+import { formatErrorFor } from './formatError';
+import type { Logger } from './logger';
+import { viewerFromIdentity, type Viewer } from './viewer';
+
+/** What every subgraph's per-request context starts from. */
+export interface RequestScope {
+  viewer: Viewer | null;
+  requestId: string;
+  logger: Logger;
+}
+
+export interface SubgraphServerOptions<TContext extends BaseContext> {
+  config: SubgraphBaseConfig;
+  typeDefs: DocumentNode;
+  // The resolver map's context type is erased here; each subgraph types its own resolvers.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  resolvers: GraphQLResolverMap<any>;
+  logger: Logger;
+  /** Builds the per-request context: the viewer plus fresh DataLoaders. */
+  createContext(scope: RequestScope): TContext;
+  /** Readiness probe, e.g. a `SELECT 1`; `/health/ready` answers 503 when it throws or returns false. */
+  isReady?: () => Promise<boolean>;
+  /** Runs after the HTTP server has drained, e.g. to close the database. */
+  onStopped?: () => Promise<void>;
+}
+
+export interface SubgraphServer {
+  app: express.Express;
+  httpServer: Server;
+  /** Listens on `port` (0 for a free one) and resolves with the bound port. */
+  listen(port: number, host?: string): Promise<number>;
+  /** Stops accepting, lets in-flight requests finish, then runs `onStopped`. */
+  stop(): Promise<void>;
+}
+
+type RawBodyRequest = Request & { rawBody?: Buffer };
+
+/**
+ * Builds a subgraph's HTTP server without listening: `/graphql` behind the gateway-signature
+ * check, and `/health`, `/health/ready`.
+ */
+export async function createSubgraphServer<TContext extends BaseContext>(
+  options: SubgraphServerOptions<TContext>,
+): Promise<SubgraphServer> {
+  const { config, logger } = options;
+  const production = config.nodeEnv === 'production';
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const apollo = new ApolloServer<TContext>({
+    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers }),
+    introspection: !production,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: production,
+    formatError: formatErrorFor({ production, logger }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: config.service });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    let ready = false;
+    try {
+      ready = options.isReady ? await options.isReady() : true;
+    } catch (error) {
+      logger.warn({ err: error }, 'readiness check failed');
+    }
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'unavailable', service: config.service });
+  });
+
+  app.use(
+    '/graphql',
+    express.json({
+      limit: config.bodyLimitBytes,
+      verify: (req, _res, buf) => {
+        (req as RawBodyRequest).rawBody = buf;
+      },
+    }),
+    (req, res, next) => {
+      const raw = (req as RawBodyRequest).rawBody;
+      const result =
+        req.method === 'POST' && raw
+          ? verifyEnvelope(config.signingSecret, {
+              headers: req.headers,
+              method: req.method,
+              body: raw,
+              maxAgeMs: config.signatureMaxAgeMs,
+            })
+          : ({
+              ok: false,
+              reason: 'subgraphs accept only signed POST requests from the gateway',
+            } as const);
+      if (!result.ok) {
+        logger.warn({ reason: result.reason, ip: req.ip }, 'refused unsigned subgraph request');
+        res.status(401).json({
+          errors: [
+            {
+              message: `Unauthenticated: ${result.reason}`,
+              extensions: { code: 'UNAUTHENTICATED' },
+            },
+          ],
+        });
+        return;
+      }
+      res.locals.viewer = viewerFromIdentity(result.identity);
+      next();
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = req.header('x-request-id') ?? randomUUID();
+        return options.createContext({
+          viewer: res.locals.viewer as Viewer | null,
+          requestId,
+          logger: logger.child({ requestId }),
+        });
+      },
+    }),
+  );
+
+  return {
+    app,
+    httpServer,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve((httpServer.address() as AddressInfo).port);
+        });
+      });
+    },
+    async stop() {
+      await apollo.stop();
+      if (httpServer.listening)
+        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await options.onStopped?.();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { Identity } from './envelope';
+import { forbidden, unauthenticated } from './errors';
+
+export type Role = 'ADMIN' | 'USER';
+
+/** The authenticated caller of one request, or null when anonymous. */
+export interface Viewer {
+  id: string;
+  role: Role;
+}
+
+/** Turns the identity from a verified envelope into a viewer; an unknown role is treated as USER. */
+export function viewerFromIdentity(identity: Identity | null): Viewer | null {
+  if (!identity) return null;
+  return { id: identity.userId, role: identity.role === 'ADMIN' ? 'ADMIN' : 'USER' };
+}
+
+export function requireViewer(viewer: Viewer | null): Viewer {
+  if (!viewer) throw unauthenticated();
+  return viewer;
+}
+
+export function requireAdmin(viewer: Viewer | null): Viewer {
+  const current = requireViewer(viewer);
+  if (current.role !== 'ADMIN') throw forbidden('Admins only');
+  return current;
+}
+
+export function isAdmin(viewer: Viewer | null): boolean {
+  return viewer?.role === 'ADMIN';
+}
+
+/** True when the viewer is the user `userId` or an admin. */
+export function isSelfOrAdmin(viewer: Viewer | null, userId: string): boolean {
+  return viewer !== null && (viewer.role === 'ADMIN' || viewer.id === userId);
+}
