@@ -5,7 +5,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * can check. The gateway and every subgraph import this one module, so the scheme exists once.
  *
  * The signature is an HMAC-SHA256 over the scheme version, the HTTP method, the timestamp, the
- * forwarded identity and a SHA-256 of the exact request body. Changing the identity, the body or
+ * forwarded identity, the end client's address and a SHA-256 of the exact request body. Changing the identity, the body or
  * the timestamp invalidates it, and it is refused once older than `maxAgeMs`.
  */
 export const ENVELOPE_HEADERS = {
@@ -13,6 +13,7 @@ export const ENVELOPE_HEADERS = {
   role: 'x-user-role',
   timestamp: 'x-gateway-timestamp',
   signature: 'x-gateway-signature',
+  clientAddress: 'x-client-address',
 } as const;
 
 const SCHEME = 'fedstack-envelope-v1';
@@ -27,6 +28,8 @@ export interface SignInput {
   identity: Identity | null;
   method: string;
   body: string | Uint8Array;
+  /** The end client's IP address as the gateway saw it, for audit logs and throttling. */
+  clientAddress?: string;
   /** Milliseconds since the epoch; defaults to now. */
   now?: number;
 }
@@ -36,6 +39,7 @@ function digest(
   method: string,
   timestamp: string,
   identity: Identity | null,
+  clientAddress: string,
   body: string | Uint8Array,
 ): string {
   const bodyHash = createHash('sha256').update(body).digest('hex');
@@ -45,6 +49,7 @@ function digest(
     timestamp,
     identity?.userId ?? '',
     identity?.role ?? '',
+    clientAddress,
     bodyHash,
   ].join('\n');
   return createHmac('sha256', secret).update(payload).digest('base64url');
@@ -60,9 +65,11 @@ export function signEnvelope(secret: string, input: SignInput): Record<string, s
       input.method,
       timestamp,
       input.identity,
+      input.clientAddress ?? '',
       input.body,
     ),
   };
+  if (input.clientAddress) headers[ENVELOPE_HEADERS.clientAddress] = input.clientAddress;
   if (input.identity) {
     headers[ENVELOPE_HEADERS.userId] = input.identity.userId;
     headers[ENVELOPE_HEADERS.role] = input.identity.role;
@@ -81,7 +88,9 @@ export interface VerifyInput {
   now?: number;
 }
 
-export type VerifyResult = { ok: true; identity: Identity | null } | { ok: false; reason: string };
+export type VerifyResult =
+  | { ok: true; identity: Identity | null; clientAddress: string | undefined }
+  | { ok: false; reason: string };
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? undefined : value;
@@ -107,10 +116,13 @@ export function verifyEnvelope(secret: string, input: VerifyInput): VerifyResult
   }
   const identity = userId !== undefined && role !== undefined ? { userId, role } : null;
 
-  const expected = Buffer.from(digest(secret, input.method, timestamp, identity, input.body));
+  const clientAddress = single(input.headers[ENVELOPE_HEADERS.clientAddress]);
+  const expected = Buffer.from(
+    digest(secret, input.method, timestamp, identity, clientAddress ?? '', input.body),
+  );
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
     return { ok: false, reason: 'bad gateway signature' };
   }
-  return { ok: true, identity };
+  return { ok: true, identity, clientAddress };
 }

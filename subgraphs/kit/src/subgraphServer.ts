@@ -18,6 +18,8 @@ import { viewerFromIdentity, type Viewer } from './viewer';
 /** What every subgraph's per-request context starts from. */
 export interface RequestScope {
   viewer: Viewer | null;
+  /** The end client's address, as signed by the gateway; undefined when it sent none. */
+  clientIp: string | undefined;
   requestId: string;
   logger: Logger;
 }
@@ -124,6 +126,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
         return;
       }
       res.locals.viewer = viewerFromIdentity(result.identity);
+      res.locals.clientIp = result.clientAddress;
       next();
     },
     expressMiddleware(apollo, {
@@ -131,6 +134,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
         const requestId = req.header('x-request-id') ?? randomUUID();
         return options.createContext({
           viewer: res.locals.viewer as Viewer | null,
+          clientIp: res.locals.clientIp as string | undefined,
           requestId,
           logger: logger.child({ requestId }),
         });
