@@ -59,6 +59,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
   await sequelize.authenticate();
   const writers = new Mutex();
+  let closing: Promise<void> | undefined;
   return {
     sequelize,
     dialect,
@@ -66,6 +67,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       const run = () => sequelize.transaction((transaction) => work(transaction));
       return dialect === 'sqlite' ? writers.runExclusive(run) : run();
     },
-    close: () => sequelize.close(),
+    close() {
+      closing ??= sequelize.close();
+      return closing;
+    },
   };
 }

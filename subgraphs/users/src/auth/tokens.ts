@@ -1,0 +1,59 @@
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  randomUUID,
+  type KeyObject,
+} from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { Role } from '@fedstack/kit';
+
+export interface TokenSettings {
+  privateKeyPem: string;
+  issuer: string;
+  audience: string;
+  accessTokenTtlSeconds: number;
+}
+
+/** Signs ES256 access tokens (RFC 9068 `at+jwt`) carrying `sub` and `role`. */
+export class AccessTokenSigner {
+  private readonly privateKey: KeyObject;
+  /** RFC 7638-style thumbprint of the public key, so verifiers can tell keys apart during rotation. */
+  readonly keyId: string;
+
+  constructor(private readonly settings: TokenSettings) {
+    this.privateKey = createPrivateKey(settings.privateKeyPem);
+    const jwk = createPublicKey(this.privateKey).export({ format: 'jwk' });
+    this.keyId = createHash('sha256')
+      .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
+      .digest('base64url');
+  }
+
+  get ttlSeconds(): number {
+    return this.settings.accessTokenTtlSeconds;
+  }
+
+  sign(user: { id: number; role: Role }): string {
+    return jwt.sign({ role: user.role }, this.privateKey, {
+      algorithm: 'ES256',
+      subject: String(user.id),
+      issuer: this.settings.issuer,
+      audience: this.settings.audience,
+      expiresIn: this.settings.accessTokenTtlSeconds,
+      jwtid: randomUUID(),
+      keyid: this.keyId,
+      header: { alg: 'ES256', typ: 'at+jwt' },
+    });
+  }
+}
+
+/** A new opaque refresh token: 256 random bits. Only its hash is stored. */
+export function newRefreshToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** SHA-256 is enough here: the token is high-entropy, so it cannot be guessed from its hash. */
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,13 @@
+import type { RequestScope } from '@fedstack/kit';
+import type { Sessions } from './auth/sessions';
+import type { Loaders } from './loaders';
+import type { Models } from './models';
+import type { Database } from '@fedstack/kit';
+
+/** The per-request context of the users subgraph. */
+export interface Context extends RequestScope {
+  loaders: Loaders;
+  models: Models;
+  db: Database;
+  sessions: Sessions;
+}

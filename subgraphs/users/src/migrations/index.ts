@@ -1,0 +1,6 @@
+import type { Migration } from '@fedstack/kit';
+import { createUsers } from './20261123000100_create_users';
+import { createRefreshTokens } from './20261123000200_create_refresh_tokens';
+
+/** Every migration of the users database, oldest first. */
+export const migrations: Migration[] = [createUsers, createRefreshTokens];

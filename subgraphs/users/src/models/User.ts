@@ -1,0 +1,42 @@
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
+import type { Role } from '@fedstack/kit';
+
+/** A user account. `usernameKey` is the lower-cased username, unique, so names are unique regardless of case. */
+export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
+  declare id: CreationOptional<number>;
+  declare username: string;
+  declare usernameKey: string;
+  declare email: string;
+  declare role: Role;
+  declare passwordHash: string;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export type UserModel = typeof User;
+
+/** Binds a fresh `User` class to one Sequelize instance (tests run several databases in one process). */
+export function defineUserModel(sequelize: Sequelize): UserModel {
+  class BoundUser extends User {}
+  BoundUser.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      username: { type: DataTypes.STRING(32), allowNull: false },
+      usernameKey: { type: DataTypes.STRING(32), allowNull: false, unique: true },
+      email: { type: DataTypes.STRING(254), allowNull: false },
+      role: { type: DataTypes.STRING(16), allowNull: false },
+      passwordHash: { type: DataTypes.STRING(255), allowNull: false },
+      createdAt: DataTypes.DATE,
+      updatedAt: DataTypes.DATE,
+    },
+    { sequelize, tableName: 'users', modelName: 'User' },
+  );
+  return BoundUser;
+}

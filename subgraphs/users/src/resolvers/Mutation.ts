@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintError, Op, type Transaction } from 'sequelize';
+import {
+  badUserInput,
+  forbidden,
+  notFound,
+  parseId,
+  requireAdmin,
+  requireViewer,
+  type Role,
+} from '@fedstack/kit';
+import { hashPassword } from '../auth/passwords';
+import type { Context } from '../context';
+import type { MutationResolvers } from '../generated/graphql';
+import type { User } from '../models/User';
+import { readEmail, readPassword, readRole, readUsername } from '../userInput';
+
+interface NewUser {
+  username: string;
+  email: string;
+  password: string;
+  role?: string | null;
+}
+
+/** Validates and stores a new account; a taken username (in any case) is BAD_USER_INPUT. */
+async function createAccount(ctx: Context, input: NewUser, role: Role): Promise<User> {
+  const username = readUsername('input.username', input.username);
+  const email = readEmail('input.email', input.email);
+  const passwordHash = await hashPassword(readPassword('input.password', input.password));
+  try {
+    return await ctx.db.write((transaction) =>
+      ctx.models.User.create(
+        { username, usernameKey: username.toLowerCase(), email, role, passwordHash },
+        { transaction },
+      ),
+    );
+  } catch (error) {
+    if (error instanceof UniqueConstraintError) {
+      throw badUserInput('input.username', 'is already taken');
+    }
+    throw error;
+  }
+}
+
+function revokeAllSessions(ctx: Context, userId: number, transaction: Transaction) {
+  return ctx.models.RefreshToken.update(
+    { revokedAt: new Date() },
+    { where: { userId, revokedAt: { [Op.is]: null } }, transaction },
+  );
+}
+
+export const Mutation: MutationResolvers = {
+  login: (_parent, { username, password }, ctx) => {
+    if (username.length > 64) throw badUserInput('username', 'must be at most 64 characters');
+    if (password.length > 128) throw badUserInput('password', 'must be at most 128 characters');
+    return ctx.sessions.login(username, password, { ip: ctx.clientIp });
+  },
+  refreshToken: (_parent, { refreshToken }, ctx) => {
+    if (refreshToken.length > 256)
+      throw badUserInput('refreshToken', 'must be at most 256 characters');
+    return ctx.sessions.refresh(refreshToken, { ip: ctx.clientIp });
+  },
+  logout: async (_parent, { refreshToken }, ctx) => {
+    if (refreshToken.length <= 256) await ctx.sessions.logout(refreshToken);
+    return true;
+  },
+  register: async (_parent, { input }, ctx) => {
+    const user = await createAccount(ctx, input, 'USER');
+    ctx.logger.info({ event: 'user.registered', userId: user.id, ip: ctx.clientIp }, 'register');
+    return ctx.sessions.issue(user, randomUUID());
+  },
+  createUser: async (_parent, { input }, ctx) => {
+    const admin = requireAdmin(ctx.viewer);
+    const role = readRole('input.role', input.role ?? 'USER');
+    const user = await createAccount(ctx, input, role);
+    ctx.logger.info({ event: 'user.created', userId: user.id, by: admin.id, role }, 'user created');
+    return user;
+  },
+  updateUser: async (_parent, { id, input }, ctx) => {
+    const viewer = requireViewer(ctx.viewer);
+    const admin = viewer.role === 'ADMIN';
+    if (!admin && id !== viewer.id) throw forbidden('You may only update your own account');
+    if (!admin && input.role != null) throw forbidden('Only admins may change a role');
+    const changes: Partial<Pick<User, 'email' | 'passwordHash' | 'role'>> = {};
+    if (input.email !== undefined) {
+      if (input.email === null) throw badUserInput('input.email', 'cannot be null');
+      changes.email = readEmail('input.email', input.email);
+    }
+    if (input.password !== undefined) {
+      if (input.password === null) throw badUserInput('input.password', 'cannot be null');
+      changes.passwordHash = await hashPassword(readPassword('input.password', input.password));
+    }
+    if (input.role != null) changes.role = readRole('input.role', input.role);
+    const userId = parseId(id);
+    const updated = await ctx.db.write(async (transaction) => {
+      const user = userId === null ? null : await ctx.models.User.findByPk(userId, { transaction });
+      if (!user) return null;
+      const roleChanged = changes.role !== undefined && changes.role !== user.role;
+      await user.update(changes, { transaction });
+      // A new password or role ends every session, so old refresh tokens cannot outlive it.
+      if (changes.passwordHash || roleChanged) await revokeAllSessions(ctx, user.id, transaction);
+      return { user, roleChanged };
+    });
+    if (!updated) throw notFound('User', id);
+    if (updated.roleChanged) {
+      ctx.logger.info(
+        { event: 'user.role_changed', userId: updated.user.id, by: viewer.id, role: changes.role },
+        'role changed',
+      );
+    }
+    return updated.user;
+  },
+  deleteUser: async (_parent, { id }, ctx) => {
+    const admin = requireAdmin(ctx.viewer);
+    const userId = parseId(id);
+    const deleted = await ctx.db.write(async (transaction) => {
+      if (userId === null) return 0;
+      await ctx.models.RefreshToken.destroy({ where: { userId }, transaction });
+      return ctx.models.User.destroy({ where: { id: userId }, transaction });
+    });
+    if (deleted === 0) throw notFound('User', id);
+    ctx.logger.info({ event: 'user.deleted', userId, by: admin.id }, 'user deleted');
+    return true;
+  },
+};
