@@ -75,6 +75,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // Inline traces are for Apollo's hosted studio, which this stack does not report to.
+      ApolloServerPluginInlineTraceDisabled(),
     ],
   });
   await apollo.start();

@@ -23,8 +23,12 @@ beforeAll(async () => {
     {},
     { id: '1', role: 'ADMIN' },
   );
-  const byName = Object.fromEntries((rows.body.data?.users ?? []).map((u) => [u.username, u.id]));
-  ids = { admin: byName.admin, alice: byName.alice, bob: byName.bob };
+  const idOf = (name: string) => {
+    const user = rows.body.data?.users.find((u) => u.username === name);
+    if (!user) throw new Error(`seed user ${name} missing`);
+    return user.id;
+  };
+  ids = { admin: idOf('admin'), alice: idOf('alice'), bob: idOf('bob') };
 });
 afterAll(() => sub.stop());
 
