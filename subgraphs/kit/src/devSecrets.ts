@@ -4,22 +4,23 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   renameSync,
+  rmdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-/** Where the development secrets live inside `DATA_DIR`. */
-export interface DevSecretFiles {
+/** The files of one secret set. */
+export interface SecretSetFiles {
   dir: string;
   jwtPrivateKey: string;
   jwtPublicKey: string;
   signingSecret: string;
 }
 
-export function devSecretFiles(dataDir: string): DevSecretFiles {
-  const dir = join(dataDir, 'keys');
+function secretSetFiles(dir: string): SecretSetFiles {
   return {
     dir,
     jwtPrivateKey: join(dir, 'jwt-private.pem'),
@@ -28,33 +29,50 @@ export function devSecretFiles(dataDir: string): DevSecretFiles {
   };
 }
 
+/** Where the development secrets live inside `DATA_DIR`. */
+export function devSecretFiles(dataDir: string): SecretSetFiles {
+  return secretSetFiles(join(dataDir, 'keys'));
+}
+
 /**
- * Creates the development secrets (an ES256 key pair for access tokens and the gateway's signing
- * secret) in `DATA_DIR/keys` unless they exist. Several services start at once and each may call
- * this: the set is written into a temporary folder and renamed into place, so every caller reads
- * the same complete set whoever wins.
+ * Writes a fresh secret set (an ES256 key pair for access tokens and the gateway's signing secret)
+ * into `dir` unless it is already complete. Several services may start at once and call this: the
+ * set is written into a temporary folder and renamed into place, so every caller reads the same
+ * complete set, whoever wins.
  */
-export function ensureDevSecrets(dataDir: string): DevSecretFiles {
-  const files = devSecretFiles(dataDir);
-  if (existsSync(files.dir)) return files;
-  mkdirSync(dataDir, { recursive: true });
-  const staging = mkdtempSync(join(dataDir, '.keys-'));
+export function ensureSecretSet(dir: string): SecretSetFiles {
+  const files = secretSetFiles(dir);
+  if (existsSync(files.jwtPrivateKey)) return files;
+  const parent = dirname(dir);
+  mkdirSync(parent, { recursive: true });
+  const staging = mkdtempSync(join(parent, '.keys-'));
   try {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const staged = devSecretFiles(staging).dir;
-    const write = (path: string, text: string) =>
-      writeFileSync(join(staged, basename(path)), text, { mode: 0o600 });
-    mkdirSync(staged);
-    write(files.jwtPrivateKey, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
-    write(files.jwtPublicKey, publicKey.export({ type: 'spki', format: 'pem' }).toString());
-    write(files.signingSecret, randomBytes(32).toString('base64url'));
-    renameSync(staged, files.dir);
-    rmSync(staging, { recursive: true, force: true });
+    const staged = secretSetFiles(staging);
+    writeFileSync(
+      staged.jwtPublicKey,
+      publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      { mode: 0o644 },
+    );
+    writeFileSync(staged.signingSecret, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    // The private key goes last: its presence marks a complete set.
+    writeFileSync(
+      staged.jwtPrivateKey,
+      privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      { mode: 0o600 },
+    );
+    if (existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
+    renameSync(staging, dir);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(files.dir)) throw error;
+    if (!existsSync(files.jwtPrivateKey)) throw error;
   }
   return files;
+}
+
+/** The development secrets, generated into `DATA_DIR/keys` on first use. */
+export function ensureDevSecrets(dataDir: string): SecretSetFiles {
+  return ensureSecretSet(devSecretFiles(dataDir).dir);
 }
 
 export function readSecretFile(path: string): string {

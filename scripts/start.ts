@@ -1,0 +1,83 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readGatewayConfig } from '../gateway/src/config';
+import { composeSupergraph } from './composeSupergraph';
+import { prepareDatabases } from './prepare';
+import { mainFileOf, SUBGRAPHS } from './subgraphs';
+import { Supervisor, type ServiceSpec } from './supervisor';
+import { SEED_ACCOUNTS } from '@fedstack/users';
+
+/**
+ * `npm start`: compose if stale, migrate and seed, then run the three subgraphs and the gateway
+ * as separate processes until Ctrl-C or SIGTERM.
+ */
+async function main(): Promise<void> {
+  const root = resolve(__dirname, '..');
+  const production = process.env.NODE_ENV === 'production';
+  const supergraphFile = resolve(process.env.SUPERGRAPH_FILE ?? 'supergraph.graphql');
+
+  const composed = composeSupergraph(resolve(root, 'supergraph.yaml'));
+  if (!composed.ok) throw new Error(`composition failed:\n  - ${composed.errors.join('\n  - ')}`);
+  let current = '';
+  try {
+    current = readFileSync(supergraphFile, 'utf8');
+  } catch {
+    // Not composed yet.
+  }
+  if (current !== composed.supergraphSdl) {
+    writeFileSync(supergraphFile, composed.supergraphSdl);
+    console.log(`composed ${supergraphFile}`);
+  }
+
+  const refs = await prepareDatabases({ seed: !production });
+  const env: NodeJS.ProcessEnv = { LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json', ...process.env };
+  const specs: ServiceSpec[] = SUBGRAPHS.map((definition) => {
+    const { port } = definition.readConfig();
+    const urlVariable = `${definition.name.toUpperCase()}_URL`;
+    // The gateway must follow a subgraph moved by USERS_PORT & co. unless its URL is set.
+    env[urlVariable] ??= `http://localhost:${port}/graphql`;
+    return { name: definition.name, entry: mainFileOf(definition.name), env, healthUrl: `http://127.0.0.1:${port}/health` };
+  });
+  const gateway = readGatewayConfig({ ...env, SUPERGRAPH_FILE: supergraphFile });
+  specs.push({
+    name: 'gateway',
+    entry: mainFileOf('gateway'),
+    env: { ...env, SUPERGRAPH_FILE: supergraphFile },
+    healthUrl: `http://127.0.0.1:${gateway.port}/health`,
+  });
+
+  const supervisor = new Supervisor(specs, root);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping all services`);
+    supervisor.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  try {
+    await supervisor.start();
+  } catch (error) {
+    await supervisor.stop();
+    throw error;
+  }
+
+  const lines = [
+    '',
+    `Gateway:   http://localhost:${gateway.port}/graphql${production ? '' : '  (open it in a browser for Apollo Sandbox)'}`,
+    ...specs.slice(0, -1).map((spec) => `${spec.name.padEnd(10)} ${spec.healthUrl.replace('127.0.0.1', 'localhost').replace('/health', '/graphql')}  (gateway-signed requests only)`),
+  ];
+  if (refs.users) {
+    lines.push('', 'Seeded accounts (development only):');
+    for (const account of SEED_ACCOUNTS) lines.push(`  ${account.username.padEnd(6)} / ${account.password.padEnd(15)} ${account.role}`);
+  }
+  lines.push('', 'Press Ctrl-C to stop.', '');
+  console.log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`npm start failed: ${(error as Error).message}`);
+  process.exit(1);
+});
