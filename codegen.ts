@@ -5,18 +5,10 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  * type a resolver returns for each GraphQL type; `npm run codegen:check` fails when the committed
  * files are stale.
  */
-// A model named like its GraphQL type is imported under an alias: the generated file also declares
-// a type of that name, and the two would collide (TS2440).
 const subgraphs: Record<string, Record<string, string>> = {
   users: { User: '../models/User#User' },
-  orders: {
-    Order: '../models/Order#Order as OrderModel',
-    User: '../resolvers/User#UserReference',
-  },
-  suppliers: {
-    Supplier: '../models/Supplier#Supplier as SupplierModel',
-    User: '../resolvers/User#UserReference',
-  },
+  orders: { Order: '../models/Order#Order', User: '../resolvers/User#UserReference' },
+  suppliers: { Supplier: '../models/Supplier#Supplier', User: '../resolvers/User#UserReference' },
 };
 
 const config: CodegenConfig = {

@@ -1,0 +1,4 @@
+import { runService, startSubgraph } from '@fedstack/kit';
+import { ordersSubgraph } from './index';
+
+runService('orders', () => startSubgraph(ordersSubgraph));
