@@ -1,0 +1,11 @@
+import type { SupplierResolvers } from '../generated/graphql';
+import { userReference } from './User';
+
+export const Supplier: SupplierResolvers = {
+  __resolveReference(reference, { loaders }) {
+    return loaders.supplierById.load(String(reference.id));
+  },
+  createdBy(supplier) {
+    return supplier.createdById === null ? null : userReference(supplier.createdById);
+  },
+};
