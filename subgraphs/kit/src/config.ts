@@ -84,20 +84,40 @@ export function readSecret(
   },
 ): { value: string; source: 'env' | 'file' | 'development' } {
   const inline = env.optional(name);
-  if (inline) return { value: inline.replace(/\\n/g, '\n'), source: 'env' };
   const file = env.optional(`${name}_FILE`);
-  if (file) {
+  let configured: { value: string; source: 'env' | 'file' } | undefined;
+  if (inline) configured = { value: inline.replace(/\\n/g, '\n'), source: 'env' };
+  else if (file) {
     try {
-      return { value: readSecretFile(resolve(file)), source: 'file' };
+      configured = { value: readSecretFile(resolve(file)), source: 'file' };
     } catch (error) {
       throw new ConfigError(`${name}_FILE "${file}" cannot be read (${(error as Error).message})`);
     }
+  }
+  if (configured) {
+    if (options.nodeEnv === 'production' && isDevelopmentSecret(options, configured.value)) {
+      throw new ConfigError(
+        `${name} is the generated development secret from DATA_DIR/keys; production needs its own`,
+      );
+    }
+    return configured;
   }
   if (options.nodeEnv === 'production') {
     throw new ConfigError(`${name} or ${name}_FILE is required when NODE_ENV=production`);
   }
   const files = ensureDevSecrets(options.dataDir);
   return { value: readSecretFile(files[options.devFile]), source: 'development' };
+}
+
+function isDevelopmentSecret(
+  options: { dataDir: string; devFile: keyof Omit<ReturnType<typeof devSecretFiles>, 'dir'> },
+  value: string,
+): boolean {
+  try {
+    return readSecretFile(devSecretFiles(options.dataDir)[options.devFile]) === value.trim();
+  } catch {
+    return false;
+  }
 }
 
 /** The settings every subgraph shares. */

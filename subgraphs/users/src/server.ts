@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
 import {
+  ConfigError,
   createSubgraphServer,
   type Database,
   type Logger,
   type SubgraphServer,
 } from '@fedstack/kit';
+import { verifyPassword } from './auth/passwords';
 import { Sessions } from './auth/sessions';
 import { AccessTokenSigner } from './auth/tokens';
 import type { UsersConfig } from './config';
@@ -14,17 +16,34 @@ import type { Context } from './context';
 import { createLoaders } from './loaders';
 import { defineModels } from './models';
 import { resolvers } from './resolvers';
+import { SEED_ACCOUNTS } from './seed';
 
 const typeDefs = parse(readFileSync(join(__dirname, '..', 'schema.graphql'), 'utf8'));
 
+/**
+ * Refuses production start-up while a development seed account still has its well-known
+ * password: anyone who read the README could sign in as it.
+ */
+async function refuseSeedPasswords(models: ReturnType<typeof defineModels>): Promise<void> {
+  for (const account of SEED_ACCOUNTS) {
+    const user = await models.User.findOne({ where: { usernameKey: account.username } });
+    if (user && (await verifyPassword(user.passwordHash, account.password))) {
+      throw new ConfigError(
+        `the seed account "${account.username}" still has its default password; change or delete it before running with NODE_ENV=production`,
+      );
+    }
+  }
+}
+
 /** Builds the users subgraph around an open, migrated database, without listening. */
-export function createUsersServer(deps: {
+export async function createUsersServer(deps: {
   config: UsersConfig;
   db: Database;
   logger: Logger;
 }): Promise<SubgraphServer> {
   const { config, db, logger } = deps;
   const models = defineModels(db.sequelize);
+  if (config.nodeEnv === 'production') await refuseSeedPasswords(models);
   const signer = new AccessTokenSigner({
     privateKeyPem: config.jwtPrivateKey,
     issuer: config.jwtIssuer,

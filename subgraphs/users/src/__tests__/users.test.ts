@@ -1,7 +1,8 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
-import { createMigrator, type Viewer } from '@fedstack/kit';
+import { createLogger, createMigrator, type Viewer } from '@fedstack/kit';
 import { startTestSubgraph, type TestSubgraph } from '@fedstack/kit/testing';
 import { usersSubgraph, type UsersConfig } from '../index';
 import { migrations } from '../migrations';
@@ -342,6 +343,50 @@ describe('batching and transport', () => {
   });
 });
 
+describe('production start-up', () => {
+  it('refuses to start while a seed account keeps its default password', async () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    const config = usersSubgraph.readConfig({
+      NODE_ENV: 'production',
+      DATA_DIR: sub.config.dataDir,
+      JWT_PRIVATE_KEY: key,
+      GATEWAY_SIGNING_SECRET: randomBytes(32).toString('hex'),
+    });
+    const logger = createLogger({ service: 'users', level: 'silent', format: 'json' });
+    await expect(usersSubgraph.createServer({ config, db: sub.db, logger })).rejects.toThrow(
+      /seed account "admin" still has its default password/,
+    );
+  });
+
+  it('refuses production without keys, and with the generated development keys', () => {
+    expect(() =>
+      usersSubgraph.readConfig({ NODE_ENV: 'production', DATA_DIR: sub.config.dataDir }),
+    ).toThrow(/GATEWAY_SIGNING_SECRET or GATEWAY_SIGNING_SECRET_FILE is required/);
+    const devSecret = readFileSync(
+      join(sub.config.dataDir, 'keys', 'gateway-signing.secret'),
+      'utf8',
+    );
+    expect(() =>
+      usersSubgraph.readConfig({
+        NODE_ENV: 'production',
+        DATA_DIR: sub.config.dataDir,
+        GATEWAY_SIGNING_SECRET: devSecret,
+      }),
+    ).toThrow(/GATEWAY_SIGNING_SECRET is the generated development secret/);
+    expect(() =>
+      usersSubgraph.readConfig({
+        NODE_ENV: 'production',
+        DATA_DIR: sub.config.dataDir,
+        GATEWAY_SIGNING_SECRET: 'x'.repeat(40),
+        JWT_PRIVATE_KEY_FILE: join(sub.config.dataDir, 'keys', 'jwt-private.pem'),
+      }),
+    ).toThrow(/JWT_PRIVATE_KEY is the generated development secret/);
+  });
+});
+
+// Last: it empties the database.
 describe('migrations', () => {
   it('go all the way down and up again', async () => {
     const migrator = createMigrator(sub.db, migrations);
