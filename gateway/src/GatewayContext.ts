@@ -1,0 +1,9 @@
+import type { Identity } from '@fedstack/kit/envelope';
+import type { Logger } from '@fedstack/kit/logger';
+
+/** The per-request context: who is calling (null when anonymous) and how to trace the request. */
+export interface GatewayContext {
+  identity: Identity | null;
+  requestId: string;
+  logger: Logger;
+}

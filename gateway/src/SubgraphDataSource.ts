@@ -1,0 +1,62 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Fetcher } from '@apollo/utils.fetcher';
+import { ENVELOPE_HEADERS } from '@fedstack/kit/envelope';
+import type { Logger } from '@fedstack/kit/logger';
+import type { GatewayContext } from './GatewayContext';
+import { subgraphFailure } from './subgraphFailure';
+
+export interface SubgraphDataSourceOptions {
+  name: string;
+  url: string;
+  /** Must be a signing fetcher (`createSigningFetcher`): it turns the identity headers into an envelope. */
+  fetcher: Fetcher;
+  logger: Logger;
+}
+
+/**
+ * One subgraph as the gateway calls it. Nothing from the client's request is forwarded (the base
+ * class starts each subgraph request with fresh headers); only the request id and the caller's
+ * verified identity are added, and the signing fetcher seals them into the envelope. A request
+ * that fails as a whole becomes an error naming the subgraph, so the rest of the plan still runs.
+ */
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly serviceName: string;
+  private readonly log: Logger;
+
+  constructor(options: SubgraphDataSourceOptions) {
+    super({ url: options.url, fetcher: options.fetcher });
+    this.serviceName = options.name;
+    this.log = options.logger;
+  }
+
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const headers = options.request.http?.headers;
+    if (!headers) return;
+    for (const [name] of [...headers]) {
+      if (name.toLowerCase().startsWith('x-user-')) headers.delete(name);
+    }
+    // Health checks and schema loads run with an empty context: they are anonymous.
+    const context = options.context as Partial<GatewayContext>;
+    if (context.requestId) headers.set('x-request-id', context.requestId);
+    if (context.identity) {
+      headers.set(ENVELOPE_HEADERS.userId, context.identity.userId);
+      headers.set(ENVELOPE_HEADERS.role, context.identity.role);
+    }
+  }
+
+  override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      const failure = subgraphFailure(this.serviceName, error);
+      const context = options.context as Partial<GatewayContext>;
+      (context.logger ?? this.log).warn(
+        { err: error, subgraph: this.serviceName },
+        failure.message,
+      );
+      throw failure;
+    }
+  }
+}

@@ -1,0 +1,20 @@
+/** Why an access token was refused; logged, and `expired` is also told to the client. */
+export type AccessTokenFailure =
+  'malformed' | 'algorithm' | 'signature' | 'expired' | 'not_yet_valid' | 'claims' | 'type';
+
+/** Thrown for a bearer token that is present but cannot be trusted. */
+export class AccessTokenError extends Error {
+  override name = 'AccessTokenError';
+
+  constructor(
+    readonly reason: AccessTokenFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** What the client is told: whether to refresh, and nothing that helps forge a token. */
+  get publicMessage(): string {
+    return this.reason === 'expired' ? 'Access token expired' : 'Invalid access token';
+  }
+}

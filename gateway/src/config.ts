@@ -1,0 +1,265 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  ConfigError,
+  envReader,
+  readDataDir,
+  readSecret,
+  type Env,
+  type EnvReader,
+  type NodeEnv,
+} from '@fedstack/kit/config';
+import { subgraphEndpointsOf, urlVariableFor } from './subgraphEndpoints';
+
+/** The asymmetric JWS algorithms the gateway can verify with a public key. */
+export const SUPPORTED_JWT_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+] as const;
+
+export type JwtAlgorithm = (typeof SUPPORTED_JWT_ALGORITHMS)[number];
+
+/** How the gateway checks access tokens. */
+export interface JwtSettings {
+  publicKey: KeyObject;
+  algorithms: JwtAlgorithm[];
+  issuer: string;
+  audience: string;
+  clockToleranceSeconds: number;
+}
+
+/** Per-operation limits; an operation over any of them is refused before it is planned. */
+export interface OperationLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+}
+
+export interface GatewayConfig {
+  nodeEnv: NodeEnv;
+  port: number;
+  /** Absolute path of the composed supergraph. */
+  supergraphFile: string;
+  /** Routing-URL overrides from `<NAME>_URL`, by subgraph name; absent names use the supergraph's. */
+  subgraphUrls: Readonly<Record<string, string>>;
+  dataDir: string;
+  jwt: JwtSettings;
+  signingSecret: string;
+  limits: OperationLimits;
+  bodyLimitBytes: number;
+  subgraphTimeoutMs: number;
+  readinessTimeoutMs: number;
+  /** `'*'` allows every origin; an empty list sends no CORS headers. */
+  corsOrigins: '*' | string[];
+  logLevel: string;
+  logFormat: 'json' | 'pretty';
+}
+
+const ALGORITHM_KEY_TYPES: Record<string, readonly string[]> = {
+  ES: ['ec'],
+  RS: ['rsa'],
+  PS: ['rsa', 'rsa-pss'],
+};
+
+const EC_CURVES: Record<string, string> = {
+  ES256: 'prime256v1',
+  ES384: 'secp384r1',
+  ES512: 'secp521r1',
+};
+
+function readAlgorithms(env: EnvReader): JwtAlgorithm[] {
+  const requested = env.list('JWT_ALGORITHMS', ['ES256']);
+  if (requested.length === 0)
+    throw new ConfigError('JWT_ALGORITHMS must name at least one algorithm');
+  return requested.map((name) => {
+    if (/^none$/i.test(name) || /^HS/i.test(name)) {
+      throw new ConfigError(
+        `JWT_ALGORITHMS must not include "${name}": the gateway verifies with a public key only`,
+      );
+    }
+    if (!(SUPPORTED_JWT_ALGORITHMS as readonly string[]).includes(name)) {
+      throw new ConfigError(
+        `JWT_ALGORITHMS must be a comma list of ${SUPPORTED_JWT_ALGORITHMS.join(', ')}, got "${name}"`,
+      );
+    }
+    return name as JwtAlgorithm;
+  });
+}
+
+function readPublicKey(pem: string, variable: string, algorithms: JwtAlgorithm[]): KeyObject {
+  // The gateway only verifies; holding the issuer's private key would let it mint tokens.
+  if (/PRIVATE KEY/.test(pem)) {
+    throw new ConfigError(`${variable} must be a public key, got a private key`);
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch (error) {
+    throw new ConfigError(
+      `${variable} must be a PEM-encoded public key (${(error as Error).message})`,
+    );
+  }
+  for (const algorithm of algorithms) {
+    const keyTypes = ALGORITHM_KEY_TYPES[algorithm.slice(0, 2)] ?? [];
+    if (!keyTypes.includes(key.asymmetricKeyType ?? '')) {
+      throw new ConfigError(
+        `${variable} is an ${key.asymmetricKeyType?.toUpperCase()} key, which cannot verify ${algorithm} (JWT_ALGORITHMS)`,
+      );
+    }
+    const curve = EC_CURVES[algorithm];
+    if (curve && key.asymmetricKeyDetails?.namedCurve !== curve) {
+      throw new ConfigError(
+        `${variable} is on curve ${key.asymmetricKeyDetails?.namedCurve}, but ${algorithm} needs ${curve}`,
+      );
+    }
+  }
+  return key;
+}
+
+function readSupergraph(env: EnvReader): { file: string; sdl: string } {
+  const file = resolve(env.string('SUPERGRAPH_FILE', './supergraph.graphql'));
+  try {
+    return { file, sdl: readFileSync(file, 'utf8') };
+  } catch (error) {
+    throw new ConfigError(
+      `SUPERGRAPH_FILE "${file}" cannot be read (${(error as Error).message}); run npm run compose`,
+    );
+  }
+}
+
+function readSubgraphUrls(env: EnvReader, file: string, sdl: string): Record<string, string> {
+  let names: string[];
+  try {
+    names = subgraphEndpointsOf(sdl).map((endpoint) => endpoint.name);
+  } catch (error) {
+    throw new ConfigError(
+      `SUPERGRAPH_FILE "${file}" is not a composed supergraph: ${(error as Error).message}`,
+    );
+  }
+  const urls: Record<string, string> = {};
+  for (const name of names) {
+    const variable = urlVariableFor(name);
+    const value = env.optional(variable);
+    if (value === undefined) continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(`${variable} must be an http(s) URL, got "${value}"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigError(`${variable} must be an http(s) URL, got "${value}"`);
+    }
+    urls[name] = url.toString();
+  }
+  return urls;
+}
+
+function readCorsOrigins(env: EnvReader, production: boolean): '*' | string[] {
+  const origins = env.list('CORS_ORIGINS', production ? [] : ['*']);
+  if (origins.includes('*')) return '*';
+  return origins.map((origin) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError(
+        `CORS_ORIGINS must be * or a comma list of origins like https://app.example.com, got "${origin}"`,
+      );
+    }
+    return origin;
+  });
+}
+
+/**
+ * Reads and validates the gateway's settings; the only place that looks at the environment.
+ * Throws a `ConfigError` naming the variable at fault.
+ *
+ * Defaults: `NODE_ENV` development, `GATEWAY_PORT` 4000, `SUPERGRAPH_FILE` ./supergraph.graphql,
+ * `<SUBGRAPH>_URL` the supergraph's routing URL, `DATA_DIR` ./data, `JWT_ISSUER` fedstack,
+ * `JWT_AUDIENCE` fedstack-api, `JWT_ALGORITHMS` ES256, `JWT_CLOCK_TOLERANCE_SECONDS` 5,
+ * `MAX_DEPTH` 10, `MAX_ALIASES` 30, `MAX_TOKENS` 2000, `MAX_DIRECTIVES` 50, `MAX_COST` 5000,
+ * `BODY_LIMIT_BYTES` 1 MiB, `SUBGRAPH_TIMEOUT_MS` 10000, `READINESS_TIMEOUT_MS` 2000,
+ * `CORS_ORIGINS` * in development and none in production, `LOG_LEVEL` info, `LOG_FORMAT` json.
+ * `JWT_PUBLIC_KEY(_FILE)` and `GATEWAY_SIGNING_SECRET(_FILE)` come from the generated development
+ * set in `DATA_DIR/keys` when unset, and are required in production.
+ */
+export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
+  const env = envReader(rawEnv);
+  const nodeEnv = env.oneOf(
+    'NODE_ENV',
+    ['development', 'production', 'test'] as const,
+    'development',
+  );
+  const production = nodeEnv === 'production';
+  const { file: supergraphFile, sdl } = readSupergraph(env);
+  const subgraphUrls = readSubgraphUrls(env, supergraphFile, sdl);
+
+  // Production takes its secrets from the environment, so it needs no writable DATA_DIR.
+  const dataDir = production ? resolve(env.string('DATA_DIR', './data')) : readDataDir(env);
+  const publicKeyPem = readSecret(env, 'JWT_PUBLIC_KEY', {
+    nodeEnv,
+    dataDir,
+    devFile: 'jwtPublicKey',
+  });
+  const algorithms = readAlgorithms(env);
+  const publicKey = readPublicKey(
+    publicKeyPem.value,
+    publicKeyPem.source === 'file' ? 'JWT_PUBLIC_KEY_FILE' : 'JWT_PUBLIC_KEY',
+    algorithms,
+  );
+  const signingSecret = readSecret(env, 'GATEWAY_SIGNING_SECRET', {
+    nodeEnv,
+    dataDir,
+    devFile: 'signingSecret',
+  });
+  if (signingSecret.value.length < 32) {
+    throw new ConfigError('GATEWAY_SIGNING_SECRET must be at least 32 characters');
+  }
+
+  return {
+    nodeEnv,
+    port: env.int('GATEWAY_PORT', 4000, { min: 0, max: 65535 }),
+    supergraphFile,
+    subgraphUrls,
+    dataDir,
+    jwt: {
+      publicKey,
+      algorithms,
+      issuer: env.string('JWT_ISSUER', 'fedstack'),
+      audience: env.string('JWT_AUDIENCE', 'fedstack-api'),
+      clockToleranceSeconds: env.int('JWT_CLOCK_TOLERANCE_SECONDS', 5, { min: 0, max: 300 }),
+    },
+    signingSecret: signingSecret.value,
+    limits: {
+      maxDepth: env.int('MAX_DEPTH', 10, { min: 1, max: 1000 }),
+      maxAliases: env.int('MAX_ALIASES', 30, { min: 0, max: 10_000 }),
+      maxTokens: env.int('MAX_TOKENS', 2000, { min: 10, max: 1_000_000 }),
+      maxDirectives: env.int('MAX_DIRECTIVES', 50, { min: 0, max: 10_000 }),
+      maxCost: env.int('MAX_COST', 5000, { min: 1, max: 100_000_000 }),
+    },
+    bodyLimitBytes: env.int('BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
+    subgraphTimeoutMs: env.int('SUBGRAPH_TIMEOUT_MS', 10_000, { min: 1, max: 600_000 }),
+    readinessTimeoutMs: env.int('READINESS_TIMEOUT_MS', 2000, { min: 1, max: 60_000 }),
+    corsOrigins: readCorsOrigins(env, production),
+    logLevel: env.oneOf(
+      'LOG_LEVEL',
+      ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const,
+      'info',
+    ),
+    logFormat: env.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+  };
+}

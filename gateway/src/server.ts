@@ -1,0 +1,218 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { Fetcher } from '@apollo/utils.fetcher';
+import { expressMiddleware } from '@as-integrations/express5';
+import { createLogger, type Logger } from '@fedstack/kit/logger';
+import cors from 'cors';
+import express from 'express';
+import helmet from 'helmet';
+import { Agent } from 'undici';
+import { AccessTokenError } from './auth/AccessTokenError';
+import { createAuthenticator } from './auth/createAuthenticator';
+import { unauthenticatedError } from './auth/unauthenticatedError';
+import type { GatewayConfig } from './config';
+import { formatGatewayError } from './formatGatewayError';
+import type { GatewayContext } from './GatewayContext';
+import { httpErrorHandler } from './httpErrorHandler';
+import { operationLimitProtection, parseOptionsFor } from './operationLimits';
+import { createReadinessCheck } from './readinessCheck';
+import { requestId } from './requestId';
+import { securityHeaders } from './securityHeaders';
+import { createSigningFetcher } from './signingFetcher';
+import { SubgraphDataSource } from './SubgraphDataSource';
+import { subgraphEndpointsOf, type SubgraphEndpoint } from './subgraphEndpoints';
+import { createSubgraphFetcher } from './subgraphFetcher';
+import { supergraphFromFile } from './supergraphFromFile';
+
+export interface GatewayServerOptions {
+  /** Defaults to a pino logger named `gateway` at `config.logLevel` in `config.logFormat`. */
+  logger?: Logger;
+  /**
+   * Replaces the HTTP client that carries subgraph requests (by default undici, keep-alive, with
+   * `config.subgraphTimeoutMs` per request). The gateway still signs every request through it.
+   */
+  fetcher?: Fetcher;
+  /** How often the supergraph file is checked for changes; default 1000 ms. */
+  supergraphPollIntervalMs?: number;
+}
+
+export interface GatewayServer {
+  app: express.Express;
+  httpServer: Server;
+  /** Listens on `port` (0 for a free one) and resolves with the bound port. */
+  listen(port: number, host?: string): Promise<number>;
+  /** Stops accepting, lets in-flight requests finish, then stops the gateway and its connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the gateway without listening: ApolloGateway over `config.supergraphFile` (reloaded when
+ * it changes), Apollo Server with the operation limits, and the Express app with `/graphql`,
+ * `/health` and `/health/ready`.
+ */
+export async function createGatewayServer(
+  config: GatewayConfig,
+  options: GatewayServerOptions = {},
+): Promise<GatewayServer> {
+  const production = config.nodeEnv === 'production';
+  const logger =
+    options.logger ??
+    createLogger({ service: 'gateway', level: config.logLevel, format: config.logFormat });
+
+  const agent = new Agent({
+    keepAliveTimeout: 4_000,
+    connect: { timeout: Math.min(config.subgraphTimeoutMs, 10_000) },
+  });
+  const transport = (timeoutMs: number): Fetcher =>
+    options.fetcher ?? createSubgraphFetcher({ dispatcher: agent, timeoutMs });
+  const subgraphFetcher = createSigningFetcher(
+    transport(config.subgraphTimeoutMs),
+    config.signingSecret,
+  );
+  const routed = (name: string, url: string | undefined): SubgraphEndpoint => ({
+    name,
+    url: config.subgraphUrls[name] ?? url ?? '',
+  });
+
+  let endpoints: SubgraphEndpoint[] = [];
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraphFromFile(config.supergraphFile, {
+      logger,
+      pollIntervalMs: options.supergraphPollIntervalMs,
+    }),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({ ...routed(name, url), fetcher: subgraphFetcher, logger }),
+    logger,
+    validateSupergraph: true,
+  });
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    endpoints = subgraphEndpointsOf(coreSupergraphSdl).map(({ name, url }) => routed(name, url));
+  });
+  const readiness = createReadinessCheck(
+    () => endpoints,
+    createSigningFetcher(transport(config.readinessTimeoutMs), config.signingSecret),
+  );
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const limits = operationLimitProtection(config.limits, { blockFieldSuggestions: production });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    nodeEnv: config.nodeEnv,
+    logger,
+    introspection: !production,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: production,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    formatError: formatGatewayError({ production, logger }),
+    validationRules: limits.validationRules,
+    parseOptions: parseOptionsFor(config.limits),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      ...limits.plugins,
+    ],
+  });
+  try {
+    await apollo.start();
+  } catch (error) {
+    await agent.close();
+    throw error;
+  }
+
+  const authenticate = createAuthenticator({
+    publicKey: config.jwt.publicKey,
+    algorithms: config.jwt.algorithms,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    clockToleranceSeconds: config.jwt.clockToleranceSeconds,
+  });
+
+  app.use(requestId);
+  app.use(helmet(securityHeaders(production)));
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: 'gateway' });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    const report = await readiness();
+    res.setHeader('cache-control', 'no-store');
+    res.status(report.ready ? 200 : 503).json({
+      status: report.ready ? 'ready' : 'unavailable',
+      service: 'gateway',
+      subgraphs: report.subgraphs,
+    });
+  });
+  app.use(
+    '/graphql',
+    cors({
+      origin:
+        config.corsOrigins === '*'
+          ? '*'
+          : config.corsOrigins.length > 0
+            ? config.corsOrigins
+            : false,
+      exposedHeaders: ['x-request-id'],
+      maxAge: 600,
+    }),
+    express.json({ limit: config.bodyLimitBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<GatewayContext> => {
+        const id = res.locals.requestId as string;
+        const requestLogger = logger.child({ requestId: id });
+        try {
+          return {
+            identity: authenticate(req.headers.authorization),
+            requestId: id,
+            logger: requestLogger,
+          };
+        } catch (error) {
+          if (!(error instanceof AccessTokenError)) throw error;
+          requestLogger.info(
+            { reason: error.reason, detail: error.message },
+            'access token refused',
+          );
+          throw unauthenticatedError(error);
+        }
+      },
+    }),
+  );
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
+  });
+  app.use(httpErrorHandler(logger));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    httpServer,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve((httpServer.address() as AddressInfo).port);
+        });
+      });
+    },
+    stop() {
+      stopping ??= (async () => {
+        await apollo.stop();
+        await gateway.stop();
+        if (httpServer.listening) {
+          await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        }
+        await agent.close();
+      })();
+      return stopping;
+    },
+  };
+}
