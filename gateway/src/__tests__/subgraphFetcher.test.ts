@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { createSubgraphFetcher, SubgraphTimeoutError } from '../subgraphFetcher';
+
+describe('createSubgraphFetcher', () => {
+  let server: Server;
+  let url: string;
+  const agent = new Agent();
+  const seen: Array<{ method?: string; headers: Record<string, unknown>; body: string }> = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        seen.push({
+          method: req.method,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        });
+        if (req.url === '/slow') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write('{"data":');
+          // The headers arrive at once; the rest of the body never does within the deadline.
+          setTimeout(() => res.end('{}}'), 1000).unref();
+          return;
+        }
+        res.writeHead(201, { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] });
+        res.end('{"data":{"ok":true}}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await agent.close();
+  });
+
+  it('sends the method, headers and body and reads the answer', async () => {
+    const fetcher = createSubgraphFetcher({ dispatcher: agent, timeoutMs: 2000 });
+    const response = await fetcher(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'r1' },
+      body: '{"query":"{ ok }"}',
+    });
+    expect(seen.at(-1)).toMatchObject({
+      method: 'POST',
+      headers: { 'x-request-id': 'r1' },
+      body: '{"query":"{ ok }"}',
+    });
+    expect(response.status).toBe(201);
+    expect(response.ok).toBe(true);
+    expect(response.statusText).toBe('Created');
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.headers.get('set-cookie')).toBe('a=1, b=2');
+    expect(await response.clone().text()).toBe('{"data":{"ok":true}}');
+    expect(await response.json()).toEqual({ data: { ok: true } });
+    expect(response.bodyUsed).toBe(true);
+    await expect(response.text()).rejects.toThrow(TypeError);
+  });
+
+  it('fails with a SubgraphTimeoutError when the answer does not complete in time', async () => {
+    const fetcher = createSubgraphFetcher({ dispatcher: agent, timeoutMs: 150 });
+    const started = Date.now();
+    const failure = fetcher(`${url}/slow`, { method: 'POST', body: '{}' });
+    await expect(failure).rejects.toThrow(SubgraphTimeoutError);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+});
