@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   const names = command === first ? rest : process.argv.slice(2);
   const unknown = names.filter((name) => !SUBGRAPHS.some((s) => s.name === name));
   if (unknown.length > 0) {
-    throw new Error(`unknown subgraph ${unknown.join(', ')}; expected one of ${SUBGRAPHS.map((s) => s.name).join(', ')}`);
+    throw new Error(
+      `unknown subgraph ${unknown.join(', ')}; expected one of ${SUBGRAPHS.map((s) => s.name).join(', ')}`,
+    );
   }
   for (const definition of SUBGRAPHS.filter((s) => names.length === 0 || names.includes(s.name))) {
     const db = await openSubgraphDatabase(definition.readConfig());
@@ -21,11 +23,15 @@ async function main(): Promise<void> {
       if (command === 'status') {
         const executed = (await migrator.executed()).map((m) => m.name);
         const pending = (await migrator.pending()).map((m) => m.name);
-        console.log(`${definition.name}: applied [${executed.join(', ')}], pending [${pending.join(', ')}]`);
+        console.log(
+          `${definition.name}: applied [${executed.join(', ')}], pending [${pending.join(', ')}]`,
+        );
       } else {
         const done = command === 'up' ? await migrator.up() : await migrator.down();
         const verb = command === 'up' ? 'applied' : 'reverted';
-        console.log(`${definition.name}: ${verb} ${done.length === 0 ? 'nothing' : done.map((m) => m.name).join(', ')}`);
+        console.log(
+          `${definition.name}: ${verb} ${done.length === 0 ? 'nothing' : done.map((m) => m.name).join(', ')}`,
+        );
       }
     } finally {
       await db.close();

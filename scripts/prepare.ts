@@ -17,7 +17,8 @@ export async function prepareDatabases(options: {
   logger?: Logger;
   subgraphs?: SubgraphDefinition[];
 }): Promise<SeedRefs> {
-  const logger = options.logger ?? createLogger({ service: 'prepare', level: 'info', format: 'pretty' });
+  const logger =
+    options.logger ?? createLogger({ service: 'prepare', level: 'info', format: 'pretty' });
   let refs: SeedRefs = {};
   for (const definition of options.subgraphs ?? SUBGRAPHS) {
     const config = definition.readConfig();
@@ -25,7 +26,8 @@ export async function prepareDatabases(options: {
     try {
       const applied = await migrateSubgraph(definition, db);
       if (applied.length > 0) logger.info({ subgraph: definition.name, applied }, 'migrated');
-      if (options.seed) refs = await definition.seed(db, refs, logger.child({ subgraph: definition.name }));
+      if (options.seed)
+        refs = await definition.seed(db, refs, logger.child({ subgraph: definition.name }));
     } finally {
       await db.close();
     }

@@ -4,7 +4,9 @@ import { prepareDatabases } from './prepare';
 /** `npm run seed`: migrates, then loads the development seed into databases that hold no users. */
 async function main(): Promise<void> {
   if (process.env.NODE_ENV === 'production') {
-    throw new Error('the development seed (with its well-known passwords) is refused when NODE_ENV=production');
+    throw new Error(
+      'the development seed (with its well-known passwords) is refused when NODE_ENV=production',
+    );
   }
   const logger = createLogger({ service: 'seed', level: 'info', format: 'pretty' });
   const refs = await prepareDatabases({ seed: true, logger });

@@ -30,13 +30,21 @@ async function main(): Promise<void> {
   }
 
   const refs = await prepareDatabases({ seed: !production });
-  const env: NodeJS.ProcessEnv = { LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json', ...process.env };
+  const env: NodeJS.ProcessEnv = {
+    LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json',
+    ...process.env,
+  };
   const specs: ServiceSpec[] = SUBGRAPHS.map((definition) => {
     const { port } = definition.readConfig();
     const urlVariable = `${definition.name.toUpperCase()}_URL`;
     // The gateway must follow a subgraph moved by USERS_PORT & co. unless its URL is set.
     env[urlVariable] ??= `http://localhost:${port}/graphql`;
-    return { name: definition.name, entry: mainFileOf(definition.name), env, healthUrl: `http://127.0.0.1:${port}/health` };
+    return {
+      name: definition.name,
+      entry: mainFileOf(definition.name),
+      env,
+      healthUrl: `http://127.0.0.1:${port}/health`,
+    };
   });
   const gateway = readGatewayConfig({ ...env, SUPERGRAPH_FILE: supergraphFile });
   specs.push({
@@ -67,11 +75,19 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `Gateway:   http://localhost:${gateway.port}/graphql${production ? '' : '  (open it in a browser for Apollo Sandbox)'}`,
-    ...specs.slice(0, -1).map((spec) => `${spec.name.padEnd(10)} ${spec.healthUrl.replace('127.0.0.1', 'localhost').replace('/health', '/graphql')}  (gateway-signed requests only)`),
+    ...specs
+      .slice(0, -1)
+      .map(
+        (spec) =>
+          `${spec.name.padEnd(10)} ${spec.healthUrl.replace('127.0.0.1', 'localhost').replace('/health', '/graphql')}  (gateway-signed requests only)`,
+      ),
   ];
   if (refs.users) {
     lines.push('', 'Seeded accounts (development only):');
-    for (const account of SEED_ACCOUNTS) lines.push(`  ${account.username.padEnd(6)} / ${account.password.padEnd(15)} ${account.role}`);
+    for (const account of SEED_ACCOUNTS)
+      lines.push(
+        `  ${account.username.padEnd(6)} / ${account.password.padEnd(15)} ${account.role}`,
+      );
   }
   lines.push('', 'Press Ctrl-C to stop.', '');
   console.log(lines.join('\n'));

@@ -74,17 +74,24 @@ export class Supervisor {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => this.log(spec.name, line));
+      if (stream)
+        createInterface({ input: stream }).on('line', (line) => this.log(spec.name, line));
     }
     this.children.set(spec.name, child);
     return child;
   }
 
-  private async waitHealthy(spec: ServiceSpec, child: ChildProcess, timeoutMs: number): Promise<void> {
+  private async waitHealthy(
+    spec: ServiceSpec,
+    child: ChildProcess,
+    timeoutMs: number,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`${spec.name} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+        throw new Error(
+          `${spec.name} exited (${child.exitCode ?? child.signalCode}) before it was ready`,
+        );
       }
       try {
         const response = await fetch(spec.healthUrl, { signal: AbortSignal.timeout(1000) });

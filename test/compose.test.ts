@@ -31,9 +31,19 @@ describe('composition', () => {
       join(dir, 'supergraph.yaml'),
       'federation_version: =2.7.0\nsubgraphs:\n  a:\n    routing_url: http://localhost:1/graphql\n    schema:\n      file: ./a.graphql\n  b:\n    routing_url: http://localhost:2/graphql\n    schema:\n      file: ./b.graphql\n',
     );
-    const failure = await run(process.execPath, ['--import', 'tsx', join(root, 'scripts/compose.ts'), join(dir, 'supergraph.yaml'), join(dir, 'out.graphql')], {
-      cwd: root,
-    }).then(
+    const failure = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'scripts/compose.ts'),
+        join(dir, 'supergraph.yaml'),
+        join(dir, 'out.graphql'),
+      ],
+      {
+        cwd: root,
+      },
+    ).then(
       () => null,
       (error: { code: number; stderr: string }) => error,
     );
@@ -45,7 +55,12 @@ describe('composition', () => {
 
   it('names a missing key of supergraph.yaml', () => {
     const dir = mkdtempSync(join(tmpdir(), 'compose-'));
-    writeFileSync(join(dir, 'supergraph.yaml'), 'subgraphs:\n  a:\n    schema:\n      file: ./a.graphql\n');
-    expect(() => composeSupergraph(join(dir, 'supergraph.yaml'))).toThrow(/subgraphs\.a\.routing_url/);
+    writeFileSync(
+      join(dir, 'supergraph.yaml'),
+      'subgraphs:\n  a:\n    schema:\n      file: ./a.graphql\n',
+    );
+    expect(() => composeSupergraph(join(dir, 'supergraph.yaml'))).toThrow(
+      /subgraphs\.a\.routing_url/,
+    );
   });
 });

@@ -21,7 +21,12 @@ const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { 
 
 describe('docker-compose.yml', () => {
   it('runs the gateway and the three subgraphs', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['gateway', 'orders', 'suppliers', 'users']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'gateway',
+      'orders',
+      'suppliers',
+      'users',
+    ]);
   });
 
   it('publishes only the gateway port', () => {

@@ -16,7 +16,11 @@ import { SUBGRAPHS } from '../../scripts/subgraphs';
 
 export interface GraphQLBody<TData> {
   data?: TData | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  errors?: Array<{
+    message: string;
+    path?: Array<string | number>;
+    extensions?: Record<string, unknown>;
+  }>;
 }
 
 export interface StackResponse<TData> {
@@ -48,7 +52,10 @@ export interface Stack {
     options?: { token?: string; headers?: Record<string, string> },
   ): Promise<StackResponse<TData>>;
   /** Logs a seeded or registered user in and returns the access and refresh tokens. */
-  login(username: string, password: string): Promise<{ accessToken: string; refreshToken: string; userId: string }>;
+  login(
+    username: string,
+    password: string,
+  ): Promise<{ accessToken: string; refreshToken: string; userId: string }>;
   resetSql(): void;
   stop(): Promise<void>;
 }
@@ -72,7 +79,14 @@ export async function startStack(options: { env?: Env } = {}): Promise<Stack> {
     refs = await definition.seed(db, refs, logger);
     const server = await definition.createServer({ config, db, logger });
     const port = await server.listen(0, '127.0.0.1');
-    running[definition.name] = { name: definition.name, url: `http://127.0.0.1:${port}/graphql`, port, db, sql, server };
+    running[definition.name] = {
+      name: definition.name,
+      url: `http://127.0.0.1:${port}/graphql`,
+      port,
+      db,
+      sql,
+      server,
+    };
   }
   const subgraphs = running as Stack['subgraphs'];
   const gatewayEnv: Env = {
@@ -87,9 +101,16 @@ export async function startStack(options: { env?: Env } = {}): Promise<Stack> {
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
 
   const request: Stack['request'] = async (query, variables, requestOptions = {}) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...requestOptions.headers };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...requestOptions.headers,
+    };
     if (requestOptions.token) headers.authorization = `Bearer ${requestOptions.token}`;
-    const response = await fetch(gatewayUrl, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
     const text = await response.text();
     let body: GraphQLBody<never>;
     try {
@@ -108,13 +129,20 @@ export async function startStack(options: { env?: Env } = {}): Promise<Stack> {
     subgraphs,
     request,
     async login(username, password) {
-      const res = await request<{ login: { accessToken: string; refreshToken: string; user: { id: string } } }>(
+      const res = await request<{
+        login: { accessToken: string; refreshToken: string; user: { id: string } };
+      }>(
         'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken user { id } } }',
         { u: username, p: password },
       );
       const login = res.body.data?.login;
-      if (!login) throw new Error(`login as ${username} failed: ${JSON.stringify(res.body.errors)}`);
-      return { accessToken: login.accessToken, refreshToken: login.refreshToken, userId: login.user.id };
+      if (!login)
+        throw new Error(`login as ${username} failed: ${JSON.stringify(res.body.errors)}`);
+      return {
+        accessToken: login.accessToken,
+        refreshToken: login.refreshToken,
+        userId: login.user.id,
+      };
     },
     resetSql() {
       for (const subgraph of Object.values(subgraphs)) subgraph.sql.length = 0;

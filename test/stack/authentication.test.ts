@@ -17,8 +17,12 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-function sign(claims: Record<string, unknown>, options: jwt.SignOptions = {}, key: jwt.Secret = privateKey) {
-  return jwt.sign({ role: 'ADMIN', ...claims }, key, {
+function sign(
+  claims: Record<string, unknown>,
+  options: jwt.SignOptions = {},
+  key: jwt.Secret = privateKey,
+) {
+  const merged: jwt.SignOptions = {
     algorithm: 'ES256',
     issuer: 'fedstack',
     audience: 'fedstack-api',
@@ -26,7 +30,12 @@ function sign(claims: Record<string, unknown>, options: jwt.SignOptions = {}, ke
     expiresIn: 300,
     header: { alg: options.algorithm ?? 'ES256', typ: 'at+jwt' },
     ...options,
-  });
+  };
+  // An option given as undefined means "leave this claim out".
+  for (const [name, value] of Object.entries(merged)) {
+    if (value === undefined) delete merged[name as keyof jwt.SignOptions];
+  }
+  return jwt.sign({ role: 'ADMIN', ...claims }, key, merged);
 }
 
 async function expect401(token: string) {
@@ -39,12 +48,20 @@ async function expect401(token: string) {
 describe('bearer tokens at the gateway', () => {
   it('accepts a token the users subgraph issued', async () => {
     const { accessToken, userId } = await stack.login('alice', 'alice-password');
-    const res = await stack.request<{ me: { id: string } }>('{ me { id } }', {}, { token: accessToken });
+    const res = await stack.request<{ me: { id: string } }>(
+      '{ me { id } }',
+      {},
+      { token: accessToken },
+    );
     expect(res.body.data?.me.id).toBe(userId);
   });
 
   it('sanity: a correctly forged token with the real key is accepted (so the refusals below mean something)', async () => {
-    const res = await stack.request<{ me: { id: string } }>('{ me { id } }', {}, { token: sign({}) });
+    const res = await stack.request<{ me: { id: string } }>(
+      '{ me { id } }',
+      {},
+      { token: sign({}) },
+    );
     expect(res.status).toBe(200);
     expect(res.body.data?.me.id).toBe(aliceId);
   });
@@ -81,11 +98,19 @@ describe('bearer tokens at the gateway', () => {
 
   it('refuses alg none, HS256 keyed with the public key, and a token from another key', async () => {
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url')}.${Buffer.from(
-      JSON.stringify({ sub: aliceId, role: 'ADMIN', iss: 'fedstack', aud: 'fedstack-api', exp: Math.floor(Date.now() / 1000) + 300 }),
+      JSON.stringify({
+        sub: aliceId,
+        role: 'ADMIN',
+        iss: 'fedstack',
+        aud: 'fedstack-api',
+        exp: Math.floor(Date.now() / 1000) + 300,
+      }),
     ).toString('base64url')}.`;
     await expect401(none);
     await expect401(sign({}, { algorithm: 'HS256' }, publicKey));
-    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     await expect401(sign({}, {}, other));
   });
 
@@ -112,7 +137,11 @@ describe('identity headers', () => {
     const anonymous = await stack.request('{ users { id } }', {}, { headers: spoof });
     expect(codesOf(anonymous.body)).toEqual(['UNAUTHENTICATED']);
     const { accessToken } = await stack.login('alice', 'alice-password');
-    const asAlice = await stack.request('{ users { id } }', {}, { token: accessToken, headers: spoof });
+    const asAlice = await stack.request(
+      '{ users { id } }',
+      {},
+      { token: accessToken, headers: spoof },
+    );
     expect(codesOf(asAlice.body)).toEqual(['FORBIDDEN']);
   });
 
@@ -120,7 +149,11 @@ describe('identity headers', () => {
     'the %s subgraph refuses requests without the gateway signature, _service and _entities included',
     async (name) => {
       const url = stack.subgraphs[name].url;
-      for (const query of ['{ __typename }', '{ _service { sdl } }', '{ _entities(representations: [{ __typename: "User", id: "1" }]) { __typename } }']) {
+      for (const query of [
+        '{ __typename }',
+        '{ _service { sdl } }',
+        '{ _entities(representations: [{ __typename: "User", id: "1" }]) { __typename } }',
+      ]) {
         const res = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-user-id': '1', 'x-user-role': 'ADMIN' },
@@ -143,33 +176,49 @@ describe('identity headers', () => {
 });
 
 describe('sessions through the gateway', () => {
-  const REFRESH = 'mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken expiresIn tokenType } }';
+  const REFRESH =
+    'mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken expiresIn tokenType } }';
 
   it('rotates refresh tokens and revokes the family on reuse', async () => {
     const first = await stack.login('bob', 'bob-password');
-    const rotated = await stack.request<{ refreshToken: { accessToken: string; refreshToken: string; tokenType: string } }>(
-      REFRESH,
-      { t: first.refreshToken },
-    );
+    const rotated = await stack.request<{
+      refreshToken: { accessToken: string; refreshToken: string; tokenType: string };
+    }>(REFRESH, { t: first.refreshToken });
     expect(rotated.body.data?.refreshToken.tokenType).toBe('Bearer');
     const next = rotated.body.data!.refreshToken;
-    const me = await stack.request<{ me: { username: string } }>('{ me { username } }', {}, { token: next.accessToken });
+    const me = await stack.request<{ me: { username: string } }>(
+      '{ me { username } }',
+      {},
+      { token: next.accessToken },
+    );
     expect(me.body.data?.me.username).toBe('bob');
-    expect(codesOf((await stack.request(REFRESH, { t: first.refreshToken })).body)).toEqual(['UNAUTHENTICATED']);
-    expect(codesOf((await stack.request(REFRESH, { t: next.refreshToken })).body)).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf((await stack.request(REFRESH, { t: first.refreshToken })).body)).toEqual([
+      'UNAUTHENTICATED',
+    ]);
+    expect(codesOf((await stack.request(REFRESH, { t: next.refreshToken })).body)).toEqual([
+      'UNAUTHENTICATED',
+    ]);
   });
 
   it('logout needs no access token, revokes the family and answers true for unknown tokens', async () => {
     const session = await stack.login('bob', 'bob-password');
-    const out = await stack.request<{ logout: boolean }>('mutation($t: String!) { logout(refreshToken: $t) }', { t: session.refreshToken });
+    const out = await stack.request<{ logout: boolean }>(
+      'mutation($t: String!) { logout(refreshToken: $t) }',
+      { t: session.refreshToken },
+    );
     expect(out.body.data?.logout).toBe(true);
-    expect(codesOf((await stack.request(REFRESH, { t: session.refreshToken })).body)).toEqual(['UNAUTHENTICATED']);
-    const unknown = await stack.request<{ logout: boolean }>('mutation { logout(refreshToken: "never-issued") }');
+    expect(codesOf((await stack.request(REFRESH, { t: session.refreshToken })).body)).toEqual([
+      'UNAUTHENTICATED',
+    ]);
+    const unknown = await stack.request<{ logout: boolean }>(
+      'mutation { logout(refreshToken: "never-issued") }',
+    );
     expect(unknown.body.data?.logout).toBe(true);
   });
 
   it('login answers an unknown user and a wrong password with the same UNAUTHENTICATED message', async () => {
-    const LOGIN = 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }';
+    const LOGIN =
+      'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }';
     const wrong = await stack.request(LOGIN, { u: 'alice', p: 'wrong-password' });
     const unknown = await stack.request(LOGIN, { u: 'nobody', p: 'wrong-password' });
     expect(codesOf(wrong.body)).toEqual(['UNAUTHENTICATED']);

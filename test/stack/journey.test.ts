@@ -20,7 +20,10 @@ describe('the newcomer journey', () => {
     const res = await stack.request<{
       me: {
         username: string;
-        orders: Array<{ item: string; supplier: { name: string; createdBy: { username: string } | null } | null }>;
+        orders: Array<{
+          item: string;
+          supplier: { name: string; createdBy: { username: string } | null } | null;
+        }>;
         suppliers: Array<{ name: string }>;
       };
     }>(CROSS_SUBGRAPH, {}, { token: accessToken });
@@ -38,7 +41,9 @@ describe('the newcomer journey', () => {
   it('batches every entity fetch: one SELECT per table per subgraph fetch', async () => {
     const { accessToken } = await stack.login('admin', 'admin-password');
     stack.resetSql();
-    const res = await stack.request<{ orders: Array<{ user: { username: string }; supplier: { name: string } | null }> }>(
+    const res = await stack.request<{
+      orders: Array<{ user: { username: string }; supplier: { name: string } | null }>;
+    }>(
       '{ orders(limit: 50) { item user { username } supplier { name createdBy { username } } } }',
       {},
       { token: accessToken },
@@ -47,7 +52,9 @@ describe('the newcomer journey', () => {
     const orders = res.body.data!.orders;
     expect(new Set(orders.map((order) => order.user.username)).size).toBeGreaterThan(1);
     const selects = (name: 'users' | 'orders' | 'suppliers', table: string) =>
-      stack.subgraphs[name].sql.filter((sql) => new RegExp(`SELECT[\\s\\S]*FROM\\s+["\`]?${table}["\`]?`, 'i').test(sql));
+      stack.subgraphs[name].sql.filter((sql) =>
+        new RegExp(`SELECT[\\s\\S]*FROM\\s+["\`]?${table}["\`]?`, 'i').test(sql),
+      );
     expect(selects('orders', 'orders')).toHaveLength(1);
     expect(selects('suppliers', 'suppliers')).toHaveLength(1);
     // Users are fetched twice in the plan (order owners, then supplier creators): one SELECT each.
@@ -66,7 +73,9 @@ describe('the newcomer journey', () => {
     expect((await fetch(`${base}/health`)).status).toBe(200);
     const ready = await fetch(`${base}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(JSON.stringify(await ready.json())).toMatch(/users[\s\S]*orders[\s\S]*suppliers|suppliers/);
+    expect(JSON.stringify(await ready.json())).toMatch(
+      /users[\s\S]*orders[\s\S]*suppliers|suppliers/,
+    );
   });
 
   it('lets an anonymous caller read public data but not private data', async () => {

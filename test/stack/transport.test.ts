@@ -9,9 +9,9 @@ beforeAll(async () => {
 afterAll(() => stack.stop());
 
 function nested(depth: number): string {
-  // me (1) > orders (2) > user (3) > orders (4) > ... ; a root field is depth 1.
+  // me (1) > orders (2) > user (3) > orders (4) > ... > id (depth); a root field is depth 1.
   let selection = 'id';
-  for (let level = depth; level >= 2; level -= 1) {
+  for (let level = depth - 1; level >= 2; level -= 1) {
     selection = level % 2 === 0 ? `orders { ${selection} }` : `user { ${selection} }`;
   }
   return `{ me { ${selection} } }`;
@@ -22,7 +22,9 @@ describe('HTTP transport', () => {
     const url = `${stack.gatewayUrl}?query=${encodeURIComponent('{ suppliers { name } }')}`;
     const res = await fetch(url, { headers: { 'apollo-require-preflight': 'true' } });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { data: { suppliers: unknown[] } }).data.suppliers.length).toBeGreaterThan(0);
+    expect(
+      ((await res.json()) as { data: { suppliers: unknown[] } }).data.suppliers.length,
+    ).toBeGreaterThan(0);
   });
 
   it('refuses a GET without the preflight header (CSRF protection)', async () => {
@@ -53,7 +55,10 @@ describe('HTTP transport', () => {
     const res = await fetch(stack.gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([{ query: '{ suppliers { name } }' }, { query: '{ suppliers { id } }' }]),
+      body: JSON.stringify([
+        { query: '{ suppliers { name } }' },
+        { query: '{ suppliers { id } }' },
+      ]),
     });
     expect(res.status).toBe(400);
   });
@@ -62,7 +67,10 @@ describe('HTTP transport', () => {
     const res = await fetch(stack.gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ suppliers { name } }', variables: { pad: 'x'.repeat(1024 * 1024 + 10) } }),
+      body: JSON.stringify({
+        query: '{ suppliers { name } }',
+        variables: { pad: 'x'.repeat(1024 * 1024 + 10) },
+      }),
     });
     expect(res.status).toBe(413);
     const after = await stack.request('{ suppliers { name } }');
@@ -80,8 +88,11 @@ describe('operation limits', () => {
   });
 
   it('accepts 30 aliases and refuses 31', async () => {
-    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: suppliers(limit: 1) { id }`).join(' ')} }`;
-    expect(codesOf((await stack.request(aliases(30))).body)).not.toContain('GRAPHQL_VALIDATION_FAILED');
+    const aliases = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `a${i}: suppliers(limit: 1) { id }`).join(' ')} }`;
+    expect(codesOf((await stack.request(aliases(30))).body)).not.toContain(
+      'GRAPHQL_VALIDATION_FAILED',
+    );
     const many = await stack.request(aliases(31));
     expect(codesOf(many.body)).toContain('GRAPHQL_VALIDATION_FAILED');
     expect(many.body.errors?.[0]?.message).toMatch(/alias/i);
@@ -104,18 +115,32 @@ describe('bad input', () => {
   });
 
   it('names input.quantity when it is out of range and stores nothing', async () => {
-    const before = await stack.request<{ orders: unknown[] }>('{ orders(limit: 100) { id } }', {}, { token });
+    const before = await stack.request<{ orders: unknown[] }>(
+      '{ orders(limit: 100) { id } }',
+      {},
+      { token },
+    );
     for (const quantity of [0, 10001]) {
-      const res = await stack.request('mutation($q: Int!) { createOrder(input: { item: "x", quantity: $q }) { id } }', { q: quantity }, { token });
+      const res = await stack.request(
+        'mutation($q: Int!) { createOrder(input: { item: "x", quantity: $q }) { id } }',
+        { q: quantity },
+        { token },
+      );
       expect(codesOf(res.body)).toEqual(['BAD_USER_INPUT']);
       expect(res.body.errors?.[0]?.message).toContain('quantity');
     }
-    const after = await stack.request<{ orders: unknown[] }>('{ orders(limit: 100) { id } }', {}, { token });
+    const after = await stack.request<{ orders: unknown[] }>(
+      '{ orders(limit: 100) { id } }',
+      {},
+      { token },
+    );
     expect(after.body.data?.orders.length).toBe(before.body.data?.orders.length);
   });
 
   it('answers null, not an error, for a malformed id in a query', async () => {
-    const res = await stack.request<{ supplier: unknown }>('{ supplier(id: "not-a-number") { id } }');
+    const res = await stack.request<{ supplier: unknown }>(
+      '{ supplier(id: "not-a-number") { id } }',
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data?.supplier).toBeNull();
   });
