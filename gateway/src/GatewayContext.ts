@@ -4,6 +4,8 @@ import type { Logger } from '@fedstack/kit/logger';
 /** The per-request context: who is calling (null when anonymous) and how to trace the request. */
 export interface GatewayContext {
   identity: Identity | null;
+  /** The end client's IP address (see `TRUST_PROXY`); undefined when unknown. */
+  clientAddress: string | undefined;
   requestId: string;
   logger: Logger;
 }

@@ -15,8 +15,9 @@ export interface SubgraphDataSourceOptions {
 
 /**
  * One subgraph as the gateway calls it. Nothing from the client's request is forwarded (the base
- * class starts each subgraph request with fresh headers); only the request id and the caller's
- * verified identity are added, and the signing fetcher seals them into the envelope. A request
+ * class starts each subgraph request with fresh headers); only the request id, the client's
+ * address and the caller's verified identity are added, and the signing fetcher seals them into
+ * the envelope. A request
  * that fails as a whole becomes an error naming the subgraph, so the rest of the plan still runs.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -33,11 +34,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const headers = options.request.http?.headers;
     if (!headers) return;
     for (const [name] of [...headers]) {
-      if (name.toLowerCase().startsWith('x-user-')) headers.delete(name);
+      const lower = name.toLowerCase();
+      if (lower.startsWith('x-user-') || lower === ENVELOPE_HEADERS.clientAddress) {
+        headers.delete(name);
+      }
     }
     // Health checks and schema loads run with an empty context: they are anonymous.
     const context = options.context as Partial<GatewayContext>;
     if (context.requestId) headers.set('x-request-id', context.requestId);
+    if (context.clientAddress) headers.set(ENVELOPE_HEADERS.clientAddress, context.clientAddress);
     if (context.identity) {
       headers.set(ENVELOPE_HEADERS.userId, context.identity.userId);
       headers.set(ENVELOPE_HEADERS.role, context.identity.role);

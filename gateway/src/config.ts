@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import {
   ConfigError,
@@ -61,6 +62,8 @@ export interface GatewayConfig {
   readinessTimeoutMs: number;
   /** `'*'` allows every origin; an empty list sends no CORS headers. */
   corsOrigins: '*' | string[];
+  /** Express's `trust proxy`: which proxies' `X-Forwarded-For` names the client. */
+  trustProxy: boolean | number | string[];
   logLevel: string;
   logFormat: 'json' | 'pretty';
 }
@@ -184,6 +187,32 @@ function readCorsOrigins(env: EnvReader, production: boolean): '*' | string[] {
   });
 }
 
+const NAMED_SUBNETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrSubnet(entry: string): boolean {
+  if (NAMED_SUBNETS.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+function readTrustProxy(env: EnvReader): boolean | number | string[] {
+  const raw = env.optional('TRUST_PROXY');
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = env.list('TRUST_PROXY', []);
+  const wrong = entries.find((entry) => !isAddressOrSubnet(entry));
+  if (wrong !== undefined) {
+    throw new ConfigError(
+      `TRUST_PROXY must be true, false, a hop count or a comma list of addresses, subnets, loopback, linklocal or uniquelocal, got "${wrong}"`,
+    );
+  }
+  return entries;
+}
+
 /**
  * Reads and validates the gateway's settings; the only place that looks at the environment.
  * Throws a `ConfigError` naming the variable at fault.
@@ -193,7 +222,8 @@ function readCorsOrigins(env: EnvReader, production: boolean): '*' | string[] {
  * `JWT_AUDIENCE` fedstack-api, `JWT_ALGORITHMS` ES256, `JWT_CLOCK_TOLERANCE_SECONDS` 5,
  * `MAX_DEPTH` 10, `MAX_ALIASES` 30, `MAX_TOKENS` 2000, `MAX_DIRECTIVES` 50, `MAX_COST` 5000,
  * `BODY_LIMIT_BYTES` 1 MiB, `SUBGRAPH_TIMEOUT_MS` 10000, `READINESS_TIMEOUT_MS` 2000,
- * `CORS_ORIGINS` * in development and none in production, `LOG_LEVEL` info, `LOG_FORMAT` json.
+ * `CORS_ORIGINS` * in development and none in production, `TRUST_PROXY` false, `LOG_LEVEL` info,
+ * `LOG_FORMAT` json.
  * `JWT_PUBLIC_KEY(_FILE)` and `GATEWAY_SIGNING_SECRET(_FILE)` come from the generated development
  * set in `DATA_DIR/keys` when unset, and are required in production.
  */
@@ -255,6 +285,7 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
     subgraphTimeoutMs: env.int('SUBGRAPH_TIMEOUT_MS', 10_000, { min: 1, max: 600_000 }),
     readinessTimeoutMs: env.int('READINESS_TIMEOUT_MS', 2000, { min: 1, max: 60_000 }),
     corsOrigins: readCorsOrigins(env, production),
+    trustProxy: readTrustProxy(env),
     logLevel: env.oneOf(
       'LOG_LEVEL',
       ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const,

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -28,6 +28,12 @@ import { SubgraphDataSource } from './SubgraphDataSource';
 import { subgraphEndpointsOf, type SubgraphEndpoint } from './subgraphEndpoints';
 import { createSubgraphFetcher } from './subgraphFetcher';
 import { supergraphFromFile } from './supergraphFromFile';
+
+/** The client's IP as subgraphs should see it: IPv4 without its IPv6 mapping, nothing if unsure. */
+function clientAddressOf(ip: string | undefined): string | undefined {
+  const address = ip?.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return address !== undefined && isIP(address) !== 0 ? address : undefined;
+}
 
 export interface GatewayServerOptions {
   /** Defaults to a pino logger named `gateway` at `config.logLevel` in `config.logFormat`. */
@@ -100,6 +106,7 @@ export async function createGatewayServer(
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   const httpServer = createServer(app);
   const limits = operationLimitProtection(config.limits, { blockFieldSuggestions: production });
   const apollo = new ApolloServer<GatewayContext>({
@@ -171,6 +178,7 @@ export async function createGatewayServer(
         try {
           return {
             identity: authenticate(req.headers.authorization),
+            clientAddress: clientAddressOf(req.ip),
             requestId: id,
             logger: requestLogger,
           };

@@ -3,14 +3,19 @@ import { ENVELOPE_HEADERS, signEnvelope, type Identity } from '@fedstack/kit/env
 
 /** Headers only the signing layer may set; whatever else put them on a request is dropped. */
 function isEnvelopeHeader(name: string): boolean {
-  return name.startsWith('x-user-') || name.startsWith('x-gateway-');
+  return (
+    name.startsWith('x-user-') ||
+    name.startsWith('x-gateway-') ||
+    name === ENVELOPE_HEADERS.clientAddress
+  );
 }
 
 /**
  * Wraps a `Fetcher` so that every request carries the gateway's identity envelope, computed over
  * the exact body being sent. The caller to forward is read from the request's own `x-user-id` and
- * `x-user-role` headers (set by the data source from the verified token); without both, the
- * request is signed as anonymous. Any other `x-user-*` or `x-gateway-*` header is removed.
+ * `x-user-role` headers (set by the data source from the verified token), and the client's
+ * address from `x-client-address`; without both identity headers, the request is signed as
+ * anonymous. Any other `x-user-*` or `x-gateway-*` header is removed.
  */
 export function createSigningFetcher(inner: Fetcher, secret: string): Fetcher {
   return (url, init = {}) => {
@@ -18,15 +23,20 @@ export function createSigningFetcher(inner: Fetcher, secret: string): Fetcher {
     const headers: Record<string, string> = {};
     let userId: string | undefined;
     let role: string | undefined;
+    let clientAddress: string | undefined;
     for (const [rawName, value] of Object.entries(init.headers ?? {})) {
       const name = rawName.toLowerCase();
       if (name === ENVELOPE_HEADERS.userId) userId = value;
       else if (name === ENVELOPE_HEADERS.role) role = value;
+      else if (name === ENVELOPE_HEADERS.clientAddress) clientAddress = value;
       else if (!isEnvelopeHeader(name)) headers[name] = value;
     }
     const identity: Identity | null =
       userId !== undefined && role !== undefined ? { userId, role } : null;
-    Object.assign(headers, signEnvelope(secret, { identity, method, body: init.body ?? '' }));
+    Object.assign(
+      headers,
+      signEnvelope(secret, { identity, clientAddress, method, body: init.body ?? '' }),
+    );
     return inner(url, { ...init, method, headers });
   };
 }

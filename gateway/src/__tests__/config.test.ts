@@ -171,6 +171,26 @@ describe('readGatewayConfig', () => {
     );
   });
 
+  it.each<[string, boolean | number | string[]]>([
+    ['false', false],
+    ['true', true],
+    ['2', 2],
+    [
+      'loopback, 10.0.0.0/8, fd00::/8, 192.0.2.7',
+      ['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.7'],
+    ],
+  ])('reads TRUST_PROXY=%s', (value, expected) => {
+    expect(readGatewayConfig({ ...base(), TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['yes', '10.0.0.0/33', 'example.com'])('refuses TRUST_PROXY=%s', (value) => {
+    expect(configError({ ...base(), TRUST_PROXY: value })).toMatch(/^TRUST_PROXY must be/);
+  });
+
+  it('trusts no proxy by default', () => {
+    expect(readGatewayConfig(base()).trustProxy).toBe(false);
+  });
+
   it.each([
     ['GATEWAY_PORT', '70000'],
     ['MAX_DEPTH', 'ten'],

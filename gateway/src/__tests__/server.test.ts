@@ -73,7 +73,11 @@ describe('gateway server (development)', () => {
         new URL(f.orders.url).host,
       ]);
       for (const request of received) {
-        expect(request.envelope).toEqual({ ok: true, identity: { userId: '42', role: 'ADMIN' } });
+        expect(request.envelope).toEqual({
+          ok: true,
+          identity: { userId: '42', role: 'ADMIN' },
+          clientAddress: '127.0.0.1',
+        });
       }
     });
 
@@ -82,7 +86,7 @@ describe('gateway server (development)', () => {
       const result = await postGraphQL(f.url, { query: '{ caller { userId } users { id } }' });
       expect(result.body).toEqual({ data: { caller: null, users: [{ id: '1' }, { id: '2' }] } });
       expect(f.users.received.slice(users).map((r) => r.envelope)).toEqual([
-        { ok: true, identity: null },
+        { ok: true, identity: null, clientAddress: '127.0.0.1' },
       ]);
     });
 
@@ -110,11 +114,23 @@ describe('gateway server (development)', () => {
         expect(request?.headers[ENVELOPE_HEADERS.userId]).toBeUndefined();
         expect(request?.headers[ENVELOPE_HEADERS.role]).toBeUndefined();
         expect(request?.headers['x-user-email']).toBeUndefined();
-        expect(request?.envelope).toEqual({ ok: true, identity: null });
+        expect(request?.envelope).toEqual({ ok: true, identity: null, clientAddress: '127.0.0.1' });
       }
       expect(userUsers?.headers[ENVELOPE_HEADERS.userId]).toBe('5');
       expect(userUsers?.headers[ENVELOPE_HEADERS.role]).toBe('USER');
       expect(userUsers?.headers['x-user-email']).toBeUndefined();
+    });
+
+    it("signs the client's address and believes no client header about it", async () => {
+      const users = f.users.received.length;
+      await postGraphQL(
+        f.url,
+        { query: '{ users { id } }' },
+        { 'x-client-address': '203.0.113.9', 'x-forwarded-for': '203.0.113.9' },
+      );
+      const request = f.users.received[users];
+      expect(request?.envelope).toMatchObject({ ok: true, clientAddress: '127.0.0.1' });
+      expect(request?.headers['x-client-address']).toBe('127.0.0.1');
     });
 
     it('returns the request id and forwards it to subgraphs', async () => {
@@ -516,5 +532,27 @@ describe('gateway server (shutdown)', () => {
     expect(stopped).toBe(true);
     expect(f.server.httpServer.listening).toBe(false);
     await expect(fetch(`${f.url}/health`)).rejects.toThrow();
+  });
+});
+
+describe('gateway server (behind a trusted proxy)', () => {
+  let f: GatewayFixture;
+
+  beforeAll(async () => {
+    f = await startGatewayFixture({ TRUST_PROXY: 'loopback' });
+  });
+
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it("takes the client's address from X-Forwarded-For sent by the proxy", async () => {
+    const users = f.users.received.length;
+    await postGraphQL(f.url, { query: '{ users { id } }' }, { 'x-forwarded-for': '203.0.113.9' });
+    await postGraphQL(f.url, { query: '{ users { id } }' }, { 'x-forwarded-for': 'not-an-ip' });
+    const [proxied, garbled] = f.users.received.slice(users);
+    expect(proxied?.envelope).toMatchObject({ ok: true, clientAddress: '203.0.113.9' });
+    expect(garbled?.envelope).toMatchObject({ ok: true, clientAddress: undefined });
+    expect(garbled?.headers['x-client-address']).toBeUndefined();
   });
 });

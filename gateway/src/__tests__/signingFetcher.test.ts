@@ -62,6 +62,27 @@ describe('createSigningFetcher', () => {
     ).toMatchObject({ ok: false });
   });
 
+  it('signs the client address, which verifyEnvelope returns and a change invalidates', async () => {
+    const sent = await signedRequest({
+      method: 'POST',
+      headers: { 'x-client-address': '203.0.113.9' },
+      body,
+    });
+    const headers = sent.headers ?? {};
+    expect(verifyEnvelope(secret, { headers, method: 'POST', body })).toEqual({
+      ok: true,
+      identity: null,
+      clientAddress: '203.0.113.9',
+    });
+    expect(
+      verifyEnvelope(secret, {
+        headers: { ...headers, 'x-client-address': '198.51.100.1' },
+        method: 'POST',
+        body,
+      }),
+    ).toMatchObject({ ok: false });
+  });
+
   it('signs a Buffer body over its bytes', async () => {
     const bytes = Buffer.from(body);
     const sent = await signedRequest({ method: 'POST', headers: {}, body: bytes });
