@@ -7,8 +7,8 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  */
 const subgraphs: Record<string, Record<string, string>> = {
   users: { User: '../models/User#User' },
-  orders: { Order: '../models/Order#Order', User: '../resolvers/User#UserReference' },
-  suppliers: { Supplier: '../models/Supplier#Supplier', User: '../resolvers/User#UserReference' },
+  orders: { Order: '../models/Order#Order', User: '@fedstack/kit#UserReference' },
+  suppliers: { Supplier: '../models/Supplier#Supplier', User: '@fedstack/kit#UserReference' },
 };
 
 const config: CodegenConfig = {

@@ -12,3 +12,4 @@ export * from './subgraphServer';
 export * from './validation';
 export * from './viewer';
 export * from './definition';
+export * from './references';

@@ -2,7 +2,7 @@ import { isSelfOrAdmin } from '@fedstack/kit';
 import type { Context } from '../context';
 import type { OrderResolvers } from '../generated/graphql';
 import type { Order as OrderRow } from '../models/Order';
-import { userReference } from './User';
+import { userReference } from '@fedstack/kit';
 
 /**
  * Loads an order if the viewer may see it: its owner or an admin. Anyone else, anonymous callers

@@ -1,5 +1,5 @@
 import type { SupplierResolvers } from '../generated/graphql';
-import { userReference } from './User';
+import { userReference } from '@fedstack/kit';
 
 export const Supplier: SupplierResolvers = {
   __resolveReference(reference, { loaders }) {
