@@ -7,6 +7,7 @@ import {
   envReader,
   readDataDir,
   readSecret,
+  readSigningSecret,
   type Env,
   type EnvReader,
   type NodeEnv,
@@ -251,14 +252,7 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
     publicKeyPem.source === 'file' ? 'JWT_PUBLIC_KEY_FILE' : 'JWT_PUBLIC_KEY',
     algorithms,
   );
-  const signingSecret = readSecret(env, 'GATEWAY_SIGNING_SECRET', {
-    nodeEnv,
-    dataDir,
-    devFile: 'signingSecret',
-  });
-  if (signingSecret.value.length < 32) {
-    throw new ConfigError('GATEWAY_SIGNING_SECRET must be at least 32 characters');
-  }
+  const signingSecret = readSigningSecret(env, nodeEnv, dataDir);
 
   return {
     nodeEnv,
@@ -273,7 +267,7 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
       audience: env.string('JWT_AUDIENCE', 'fedstack-api'),
       clockToleranceSeconds: env.int('JWT_CLOCK_TOLERANCE_SECONDS', 5, { min: 0, max: 300 }),
     },
-    signingSecret: signingSecret.value,
+    signingSecret,
     limits: {
       maxDepth: env.int('MAX_DEPTH', 10, { min: 1, max: 1000 }),
       maxAliases: env.int('MAX_ALIASES', 30, { min: 0, max: 10_000 }),

@@ -120,6 +120,22 @@ function isDevelopmentSecret(
   }
 }
 
+/**
+ * The secret the gateway signs forwarded identity with and subgraphs check it with:
+ * `GATEWAY_SIGNING_SECRET` or `GATEWAY_SIGNING_SECRET_FILE`, at least 32 characters.
+ */
+export function readSigningSecret(env: EnvReader, nodeEnv: NodeEnv, dataDir: string): string {
+  const secret = readSecret(env, 'GATEWAY_SIGNING_SECRET', {
+    nodeEnv,
+    dataDir,
+    devFile: 'signingSecret',
+  });
+  if (secret.value.length < 32) {
+    throw new ConfigError('GATEWAY_SIGNING_SECRET must be at least 32 characters');
+  }
+  return secret.value;
+}
+
 /** The settings every subgraph shares. */
 export interface SubgraphBaseConfig {
   service: string;
@@ -132,6 +148,18 @@ export interface SubgraphBaseConfig {
   logLevel: string;
   logFormat: 'json' | 'pretty';
   bodyLimitBytes: number;
+  /** Serve Prometheus metrics at `/metrics` (`METRICS_ENABLED`, default true). */
+  metricsEnabled: boolean;
+  /**
+   * Test hook (`TEST_SUBGRAPH_DELAY_MS`, default 0): delays every GraphQL request by this many ms,
+   * so fault-injection tests can hold a request in flight. Refused unless `NODE_ENV=test`.
+   */
+  testDelayMs: number;
+}
+
+/** Reads a `true`/`false` variable. */
+export function readBoolean(env: EnvReader, name: string, fallback: boolean): boolean {
+  return env.oneOf(name, ['true', 'false'] as const, fallback ? 'true' : 'false') === 'true';
 }
 
 /** Reads the shared subgraph settings; `service` is the subgraph's name, `defaultPort` its port. */
@@ -154,13 +182,12 @@ export function readSubgraphBaseConfig(
       `${upper}_DATABASE_URL must be a postgres:// URL, got "${databaseUrl.split('@').pop()}"`,
     );
   }
-  const signingSecret = readSecret(env, 'GATEWAY_SIGNING_SECRET', {
-    nodeEnv,
-    dataDir,
-    devFile: 'signingSecret',
-  });
-  if (signingSecret.value.length < 32) {
-    throw new ConfigError('GATEWAY_SIGNING_SECRET must be at least 32 characters');
+  const signingSecret = readSigningSecret(env, nodeEnv, dataDir);
+  const testDelayMs = env.int('TEST_SUBGRAPH_DELAY_MS', 0, { min: 0, max: 600_000 });
+  if (testDelayMs > 0 && nodeEnv !== 'test') {
+    throw new ConfigError(
+      `TEST_SUBGRAPH_DELAY_MS is a test hook and needs NODE_ENV=test, got NODE_ENV=${nodeEnv}`,
+    );
   }
   return {
     service,
@@ -168,7 +195,7 @@ export function readSubgraphBaseConfig(
     port: env.int(`${upper}_PORT`, defaultPort, { min: 0, max: 65535 }),
     dataDir,
     databaseUrl,
-    signingSecret: signingSecret.value,
+    signingSecret,
     signatureMaxAgeMs: env.int('GATEWAY_SIGNATURE_MAX_AGE_MS', 30_000, { min: 1000, max: 300_000 }),
     logLevel: env.oneOf(
       'LOG_LEVEL',
@@ -177,5 +204,7 @@ export function readSubgraphBaseConfig(
     ),
     logFormat: env.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
     bodyLimitBytes: env.int('BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
+    metricsEnabled: readBoolean(env, 'METRICS_ENABLED', true),
+    testDelayMs,
   };
 }
