@@ -15,9 +15,9 @@ export interface SubgraphDataSourceOptions {
 
 /**
  * One subgraph as the gateway calls it. Nothing from the client's request is forwarded (the base
- * class starts each subgraph request with fresh headers); only the request id, the client's
- * address and the caller's verified identity are added, and the signing fetcher seals them into
- * the envelope. A request
+ * class starts each subgraph request with fresh headers); only the subgraph's name, the request
+ * id, the client's address and the caller's verified identity are added, and the signing fetcher
+ * seals them into the envelope. A request
  * that fails as a whole becomes an error naming the subgraph, so the rest of the plan still runs.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -41,6 +41,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
     // Health checks and schema loads run with an empty context: they are anonymous.
     const context = options.context as Partial<GatewayContext>;
+    headers.set(ENVELOPE_HEADERS.audience, this.serviceName);
     if (context.requestId) headers.set('x-request-id', context.requestId);
     if (context.clientAddress) headers.set(ENVELOPE_HEADERS.clientAddress, context.clientAddress);
     if (context.identity) {

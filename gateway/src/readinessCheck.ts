@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Fetcher } from '@apollo/utils.fetcher';
+import { ENVELOPE_HEADERS } from '@fedstack/kit/envelope';
 import type { SubgraphEndpoint } from './subgraphEndpoints';
 import { failureReason } from './subgraphFailure';
 
@@ -23,7 +24,11 @@ async function probe(fetcher: Fetcher, endpoint: SubgraphEndpoint): Promise<Subg
   try {
     const response = await fetcher(endpoint.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': `ready-${randomUUID()}` },
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': `ready-${randomUUID()}`,
+        [ENVELOPE_HEADERS.audience]: endpoint.name,
+      },
       body: PROBE_BODY,
     });
     if (!response.ok)

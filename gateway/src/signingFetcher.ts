@@ -13,9 +13,11 @@ function isEnvelopeHeader(name: string): boolean {
 /**
  * Wraps a `Fetcher` so that every request carries the gateway's identity envelope, computed over
  * the exact body being sent. The caller to forward is read from the request's own `x-user-id` and
- * `x-user-role` headers (set by the data source from the verified token), and the client's
- * address from `x-client-address`; without both identity headers, the request is signed as
- * anonymous. Any other `x-user-*` or `x-gateway-*` header is removed.
+ * `x-user-role` headers (set by the data source from the verified token), the client's address
+ * from `x-client-address`, and the subgraph the request is for from `x-gateway-audience`, which
+ * binds the signature to that one subgraph. Without both identity headers, the request is signed
+ * as anonymous; without an audience it is not sent. Any other `x-user-*` or `x-gateway-*` header
+ * is removed.
  */
 export function createSigningFetcher(inner: Fetcher, secret: string): Fetcher {
   return (url, init = {}) => {
@@ -24,18 +26,25 @@ export function createSigningFetcher(inner: Fetcher, secret: string): Fetcher {
     let userId: string | undefined;
     let role: string | undefined;
     let clientAddress: string | undefined;
+    let audience: string | undefined;
     for (const [rawName, value] of Object.entries(init.headers ?? {})) {
       const name = rawName.toLowerCase();
       if (name === ENVELOPE_HEADERS.userId) userId = value;
       else if (name === ENVELOPE_HEADERS.role) role = value;
       else if (name === ENVELOPE_HEADERS.clientAddress) clientAddress = value;
+      else if (name === ENVELOPE_HEADERS.audience) audience = value;
       else if (!isEnvelopeHeader(name)) headers[name] = value;
+    }
+    if (!audience) {
+      return Promise.reject(
+        new Error(`no ${ENVELOPE_HEADERS.audience} header: the target subgraph is unknown`),
+      );
     }
     const identity: Identity | null =
       userId !== undefined && role !== undefined ? { userId, role } : null;
     Object.assign(
       headers,
-      signEnvelope(secret, { identity, clientAddress, method, body: init.body ?? '' }),
+      signEnvelope(secret, { audience, identity, clientAddress, method, body: init.body ?? '' }),
     );
     return inner(url, { ...init, method, headers });
   };

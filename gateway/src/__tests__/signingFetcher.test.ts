@@ -15,9 +15,13 @@ function recorder(): { fetcher: Fetcher; sent: FetcherRequestInit[] } {
   return { fetcher, sent };
 }
 
+/** Sends `init` through a signing fetcher, addressed to the `users` subgraph unless it names one. */
 async function signedRequest(init: FetcherRequestInit): Promise<FetcherRequestInit> {
   const { fetcher, sent } = recorder();
-  await createSigningFetcher(fetcher, secret)('http://subgraph.test/graphql', init);
+  await createSigningFetcher(fetcher, secret)('http://subgraph.test/graphql', {
+    ...init,
+    headers: { 'x-gateway-audience': 'users', ...init.headers },
+  });
   const request = sent[0];
   if (!request) throw new Error('the signing fetcher sent nothing');
   return request;
@@ -33,7 +37,14 @@ describe('createSigningFetcher', () => {
       body,
     });
     expect(sent.body).toBe(body);
-    expect(verifyEnvelope(secret, { headers: sent.headers ?? {}, method: 'POST', body })).toEqual({
+    expect(
+      verifyEnvelope(secret, {
+        audience: 'users',
+        headers: sent.headers ?? {},
+        method: 'POST',
+        body,
+      }),
+    ).toEqual({
       ok: true,
       identity: { userId: '7', role: 'ADMIN' },
     });
@@ -47,18 +58,26 @@ describe('createSigningFetcher', () => {
     });
     const headers = sent.headers ?? {};
     const changedBody = body.replace('me', 'users');
-    expect(verifyEnvelope(secret, { headers, method: 'POST', body: changedBody })).toMatchObject({
+    expect(
+      verifyEnvelope(secret, { audience: 'users', headers, method: 'POST', body: changedBody }),
+    ).toMatchObject({
       ok: false,
     });
     expect(
       verifyEnvelope(secret, {
+        audience: 'users',
         headers: { ...headers, 'x-user-role': 'ADMIN' },
         method: 'POST',
         body,
       }),
     ).toMatchObject({ ok: false });
     expect(
-      verifyEnvelope(randomBytes(32).toString('base64url'), { headers, method: 'POST', body }),
+      verifyEnvelope(randomBytes(32).toString('base64url'), {
+        audience: 'users',
+        headers,
+        method: 'POST',
+        body,
+      }),
     ).toMatchObject({ ok: false });
   });
 
@@ -69,13 +88,14 @@ describe('createSigningFetcher', () => {
       body,
     });
     const headers = sent.headers ?? {};
-    expect(verifyEnvelope(secret, { headers, method: 'POST', body })).toEqual({
+    expect(verifyEnvelope(secret, { audience: 'users', headers, method: 'POST', body })).toEqual({
       ok: true,
       identity: null,
       clientAddress: '203.0.113.9',
     });
     expect(
       verifyEnvelope(secret, {
+        audience: 'users',
         headers: { ...headers, 'x-client-address': '198.51.100.1' },
         method: 'POST',
         body,
@@ -86,7 +106,14 @@ describe('createSigningFetcher', () => {
   it('signs a Buffer body over its bytes', async () => {
     const bytes = Buffer.from(body);
     const sent = await signedRequest({ method: 'POST', headers: {}, body: bytes });
-    expect(verifyEnvelope(secret, { headers: sent.headers ?? {}, method: 'POST', body })).toEqual({
+    expect(
+      verifyEnvelope(secret, {
+        audience: 'users',
+        headers: sent.headers ?? {},
+        method: 'POST',
+        body,
+      }),
+    ).toEqual({
       ok: true,
       identity: null,
     });
@@ -96,7 +123,14 @@ describe('createSigningFetcher', () => {
     const sent = await signedRequest({ method: 'POST', headers: { 'X-User-Id': '7' }, body });
     expect(sent.headers?.['x-user-id']).toBeUndefined();
     expect(sent.headers?.['X-User-Id']).toBeUndefined();
-    expect(verifyEnvelope(secret, { headers: sent.headers ?? {}, method: 'POST', body })).toEqual({
+    expect(
+      verifyEnvelope(secret, {
+        audience: 'users',
+        headers: sent.headers ?? {},
+        method: 'POST',
+        body,
+      }),
+    ).toEqual({
       ok: true,
       identity: null,
     });
@@ -117,5 +151,62 @@ describe('createSigningFetcher', () => {
     expect(sent.headers?.['x-gateway-signature']).not.toBe('forged');
     expect(sent.headers?.['x-request-id']).toBe('req-1');
     expect(sent.headers?.['content-type']).toBe('application/json');
+  });
+
+  it('binds the signature to the subgraph it is for, so it cannot be replayed at another', async () => {
+    const sent = await signedRequest({
+      method: 'POST',
+      headers: { 'x-user-id': '7', 'x-user-role': 'ADMIN' },
+      body,
+    });
+    const headers = sent.headers ?? {};
+    expect(headers['x-gateway-audience']).toBe('users');
+    expect(
+      verifyEnvelope(secret, { audience: 'users', headers, method: 'POST', body }),
+    ).toMatchObject({
+      ok: true,
+    });
+    // Replayed as is at the orders subgraph, and with the audience header rewritten to match.
+    expect(verifyEnvelope(secret, { audience: 'orders', headers, method: 'POST', body })).toEqual({
+      ok: false,
+      reason: 'gateway signature is for another subgraph',
+    });
+    expect(
+      verifyEnvelope(secret, {
+        audience: 'orders',
+        headers: { ...headers, 'x-gateway-audience': 'orders' },
+        method: 'POST',
+        body,
+      }),
+    ).toEqual({ ok: false, reason: 'bad gateway signature' });
+  });
+
+  it('refuses a signature once it is older than the maximum age', async () => {
+    const sent = await signedRequest({ method: 'POST', headers: {}, body });
+    const headers = sent.headers ?? {};
+    const signedAt = Number(headers['x-gateway-timestamp']);
+    const check = (now: number) =>
+      verifyEnvelope(secret, {
+        audience: 'users',
+        headers,
+        method: 'POST',
+        body,
+        maxAgeMs: 30_000,
+        now,
+      });
+    expect(check(signedAt + 29_000)).toMatchObject({ ok: true });
+    expect(check(signedAt + 31_000)).toEqual({ ok: false, reason: 'gateway signature expired' });
+  });
+
+  it('sends nothing when the request names no subgraph', async () => {
+    const { fetcher, sent } = recorder();
+    await expect(
+      createSigningFetcher(fetcher, secret)('http://subgraph.test/graphql', {
+        method: 'POST',
+        headers: {},
+        body,
+      }),
+    ).rejects.toThrow(/x-gateway-audience/);
+    expect(sent).toEqual([]);
   });
 });

@@ -4,9 +4,11 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * The identity envelope: how the gateway tells a subgraph who is calling, in a form the subgraph
  * can check. The gateway and every subgraph import this one module, so the scheme exists once.
  *
- * The signature is an HMAC-SHA256 over the scheme version, the HTTP method, the timestamp, the
- * forwarded identity, the end client's address and a SHA-256 of the exact request body. Changing the identity, the body or
- * the timestamp invalidates it, and it is refused once older than `maxAgeMs`.
+ * The signature is an HMAC-SHA256 over the scheme version, the audience (the name of the subgraph
+ * the request is for), the HTTP method, the timestamp, the forwarded identity, the end client's
+ * address and a SHA-256 of the exact request body. Changing any of them invalidates it, so a
+ * captured request cannot be replayed with another identity or against another subgraph, and it
+ * is refused once older than `maxAgeMs`.
  */
 export const ENVELOPE_HEADERS = {
   userId: 'x-user-id',
@@ -14,9 +16,11 @@ export const ENVELOPE_HEADERS = {
   timestamp: 'x-gateway-timestamp',
   signature: 'x-gateway-signature',
   clientAddress: 'x-client-address',
+  /** The subgraph the signature is for; informative, since each subgraph checks its own name. */
+  audience: 'x-gateway-audience',
 } as const;
 
-const SCHEME = 'fedstack-envelope-v1';
+const SCHEME = 'fedstack-envelope-v2';
 
 /** The caller as the gateway saw it: the `sub` and `role` claims of a verified access token. */
 export interface Identity {
@@ -25,6 +29,8 @@ export interface Identity {
 }
 
 export interface SignInput {
+  /** The name of the subgraph the request is sent to, as in the supergraph (e.g. `users`). */
+  audience: string;
   identity: Identity | null;
   method: string;
   body: string | Uint8Array;
@@ -36,6 +42,7 @@ export interface SignInput {
 
 function digest(
   secret: string,
+  audience: string,
   method: string,
   timestamp: string,
   identity: Identity | null,
@@ -45,6 +52,7 @@ function digest(
   const bodyHash = createHash('sha256').update(body).digest('hex');
   const payload = [
     SCHEME,
+    audience,
     method.toUpperCase(),
     timestamp,
     identity?.userId ?? '',
@@ -59,9 +67,11 @@ function digest(
 export function signEnvelope(secret: string, input: SignInput): Record<string, string> {
   const timestamp = String(input.now ?? Date.now());
   const headers: Record<string, string> = {
+    [ENVELOPE_HEADERS.audience]: input.audience,
     [ENVELOPE_HEADERS.timestamp]: timestamp,
     [ENVELOPE_HEADERS.signature]: digest(
       secret,
+      input.audience,
       input.method,
       timestamp,
       input.identity,
@@ -78,6 +88,8 @@ export function signEnvelope(secret: string, input: SignInput): Record<string, s
 }
 
 export interface VerifyInput {
+  /** The verifying subgraph's own name: a signature made for another subgraph is refused. */
+  audience: string;
   headers: Record<string, string | string[] | undefined>;
   method: string;
   body: string | Uint8Array;
@@ -116,9 +128,22 @@ export function verifyEnvelope(secret: string, input: VerifyInput): VerifyResult
   }
   const identity = userId !== undefined && role !== undefined ? { userId, role } : null;
 
+  const audience = single(input.headers[ENVELOPE_HEADERS.audience]);
+  if (audience !== undefined && audience !== input.audience) {
+    return { ok: false, reason: 'gateway signature is for another subgraph' };
+  }
+
   const clientAddress = single(input.headers[ENVELOPE_HEADERS.clientAddress]);
   const expected = Buffer.from(
-    digest(secret, input.method, timestamp, identity, clientAddress ?? '', input.body),
+    digest(
+      secret,
+      input.audience,
+      input.method,
+      timestamp,
+      identity,
+      clientAddress ?? '',
+      input.body,
+    ),
   );
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {

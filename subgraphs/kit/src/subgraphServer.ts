@@ -109,6 +109,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       const result =
         req.method === 'POST' && raw
           ? verifyEnvelope(config.signingSecret, {
+              audience: config.service,
               headers: req.headers,
               method: req.method,
               body: raw,

@@ -70,6 +70,7 @@ export async function startTestSubgraph<TConfig extends SubgraphBaseConfig>(
     async query(query, variables, viewer = null) {
       const body = JSON.stringify({ query, variables });
       const headers = signEnvelope(config.signingSecret, {
+        audience: config.service,
         identity: viewer ? { userId: viewer.id, role: viewer.role } : null,
         method: 'POST',
         body,

@@ -65,6 +65,7 @@ export async function startStubSubgraph(options: {
     (req, res, next) => {
       const body = (req as unknown as { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
       const envelope = verifyEnvelope(options.signingSecret, {
+        audience: options.name,
         headers: req.headers,
         method: req.method,
         body,
