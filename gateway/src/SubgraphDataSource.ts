@@ -3,7 +3,13 @@ import type { Fetcher } from '@apollo/utils.fetcher';
 import { ENVELOPE_HEADERS } from '@fedstack/kit/envelope';
 import type { Logger } from '@fedstack/kit/logger';
 import type { GatewayContext } from './GatewayContext';
-import { subgraphFailure } from './subgraphFailure';
+import { failureReason, isConnectionFailure, subgraphFailure } from './subgraphFailure';
+import { subgraphFetchDuration, subgraphFetchErrors, subgraphRetries } from './gatewayMetrics';
+
+/** Whether a subgraph operation (as the query planner wrote it) is a mutation. */
+function isMutation(query: string | undefined): boolean {
+  return query !== undefined && /^\s*mutation\b/.test(query);
+}
 
 export interface SubgraphDataSourceOptions {
   name: string;
@@ -11,6 +17,11 @@ export interface SubgraphDataSourceOptions {
   /** Must be a signing fetcher (`createSigningFetcher`): it turns the identity headers into an envelope. */
   fetcher: Fetcher;
   logger: Logger;
+  /**
+   * How many times a query is sent again after a connection failure (refused, reset, closed before
+   * an answer); default 0. Mutations are never sent twice: a lost answer does not mean it did not run.
+   */
+  queryRetries?: number;
 }
 
 /**
@@ -23,11 +34,13 @@ export interface SubgraphDataSourceOptions {
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly serviceName: string;
   private readonly log: Logger;
+  private readonly queryRetries: number;
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url, fetcher: options.fetcher });
     this.serviceName = options.name;
     this.log = options.logger;
+    this.queryRetries = options.queryRetries ?? 0;
   }
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -53,16 +66,32 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override async process(
     options: GraphQLDataSourceProcessOptions<GatewayContext>,
   ): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
-    try {
-      return await super.process(options);
-    } catch (error) {
-      const failure = subgraphFailure(this.serviceName, error);
-      const context = options.context as Partial<GatewayContext>;
-      (context.logger ?? this.log).warn(
-        { err: error, subgraph: this.serviceName },
-        failure.message,
-      );
-      throw failure;
+    const context = options.context as Partial<GatewayContext>;
+    const mutation = isMutation(options.request.query);
+    for (let attempt = 0; ; attempt += 1) {
+      const stopTimer = subgraphFetchDuration.startTimer({ subgraph: this.serviceName });
+      try {
+        const response = await super.process(options);
+        stopTimer({ outcome: 'success' });
+        return response;
+      } catch (error) {
+        stopTimer({ outcome: 'error' });
+        subgraphFetchErrors.inc({ subgraph: this.serviceName, reason: failureReason(error) });
+        if (!mutation && attempt < this.queryRetries && isConnectionFailure(error)) {
+          subgraphRetries.inc({ subgraph: this.serviceName });
+          (context.logger ?? this.log).info(
+            { subgraph: this.serviceName, reason: failureReason(error) },
+            'retrying subgraph query after a connection failure',
+          );
+          continue;
+        }
+        const failure = subgraphFailure(this.serviceName, error);
+        (context.logger ?? this.log).warn(
+          { err: error, subgraph: this.serviceName },
+          failure.message,
+        );
+        throw failure;
+      }
     }
   }
 }

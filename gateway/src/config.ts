@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import {
   ConfigError,
   envReader,
+  readBoolean,
   readDataDir,
   readSecret,
   readSigningSecret,
@@ -60,7 +61,13 @@ export interface GatewayConfig {
   limits: OperationLimits;
   bodyLimitBytes: number;
   subgraphTimeoutMs: number;
+  /** How many times a subgraph query (never a mutation) is retried after a connection failure. */
+  subgraphQueryRetries: number;
   readinessTimeoutMs: number;
+  /** Serve Prometheus metrics (`METRICS_ENABLED`). */
+  metricsEnabled: boolean;
+  /** A separate port for `/metrics`; undefined serves it on the main port. */
+  metricsPort: number | undefined;
   /** `'*'` allows every origin; an empty list sends no CORS headers. */
   corsOrigins: '*' | string[];
   /** Express's `trust proxy`: which proxies' `X-Forwarded-For` names the client. */
@@ -222,7 +229,8 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * `<SUBGRAPH>_URL` the supergraph's routing URL, `DATA_DIR` ./data, `JWT_ISSUER` fedstack,
  * `JWT_AUDIENCE` fedstack-api, `JWT_ALGORITHMS` ES256, `JWT_CLOCK_TOLERANCE_SECONDS` 5,
  * `MAX_DEPTH` 10, `MAX_ALIASES` 30, `MAX_TOKENS` 2000, `MAX_DIRECTIVES` 50, `MAX_COST` 5000,
- * `BODY_LIMIT_BYTES` 1 MiB, `SUBGRAPH_TIMEOUT_MS` 10000, `READINESS_TIMEOUT_MS` 2000,
+ * `BODY_LIMIT_BYTES` 1 MiB, `SUBGRAPH_TIMEOUT_MS` 10000, `SUBGRAPH_QUERY_RETRIES` 1,
+ * `READINESS_TIMEOUT_MS` 2000, `METRICS_ENABLED` true, `METRICS_PORT` unset (the main port),
  * `CORS_ORIGINS` * in development and none in production, `TRUST_PROXY` false, `LOG_LEVEL` info,
  * `LOG_FORMAT` json.
  * `JWT_PUBLIC_KEY(_FILE)` and `GATEWAY_SIGNING_SECRET(_FILE)` come from the generated development
@@ -277,7 +285,13 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
     },
     bodyLimitBytes: env.int('BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
     subgraphTimeoutMs: env.int('SUBGRAPH_TIMEOUT_MS', 10_000, { min: 1, max: 600_000 }),
+    subgraphQueryRetries: env.int('SUBGRAPH_QUERY_RETRIES', 1, { min: 0, max: 1 }),
     readinessTimeoutMs: env.int('READINESS_TIMEOUT_MS', 2000, { min: 1, max: 60_000 }),
+    metricsEnabled: readBoolean(env, 'METRICS_ENABLED', true),
+    metricsPort:
+      env.optional('METRICS_PORT') === undefined
+        ? undefined
+        : env.int('METRICS_PORT', 0, { min: 0, max: 65535 }),
     corsOrigins: readCorsOrigins(env, production),
     trustProxy: readTrustProxy(env),
     logLevel: env.oneOf(

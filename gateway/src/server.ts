@@ -7,7 +7,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { expressMiddleware } from '@as-integrations/express5';
+import { accessLog, observeContext, observingPlugin } from '@fedstack/kit/accessLog';
 import { createLogger, type Logger } from '@fedstack/kit/logger';
+import { metricsHandler } from '@fedstack/kit/metrics';
 import cors from 'cors';
 import express from 'express';
 import helmet from 'helmet';
@@ -92,7 +94,12 @@ export async function createGatewayServer(
       pollIntervalMs: options.supergraphPollIntervalMs,
     }),
     buildService: ({ name, url }) =>
-      new SubgraphDataSource({ ...routed(name, url), fetcher: subgraphFetcher, logger }),
+      new SubgraphDataSource({
+        ...routed(name, url),
+        fetcher: subgraphFetcher,
+        logger,
+        queryRetries: config.subgraphQueryRetries,
+      }),
     logger,
     validateSupergraph: true,
   });
@@ -127,6 +134,7 @@ export async function createGatewayServer(
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...limits.plugins,
+      observingPlugin<GatewayContext>(),
     ],
   });
   try {
@@ -147,8 +155,14 @@ export async function createGatewayServer(
   app.use(requestId);
   app.use(helmet(securityHeaders(production)));
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', service: 'gateway' });
+    res.json({ status: 'ok', service: 'gateway', pid: process.pid });
   });
+  // With METRICS_PORT, metrics are served on that port only, away from the public one.
+  const metricsServer =
+    config.metricsEnabled && config.metricsPort !== undefined
+      ? createServer(express().get('/metrics', metricsHandler()))
+      : undefined;
+  if (config.metricsEnabled && !metricsServer) app.get('/metrics', metricsHandler());
   app.get('/health/ready', async (_req, res) => {
     const report = await readiness();
     res.setHeader('cache-control', 'no-store');
@@ -160,6 +174,7 @@ export async function createGatewayServer(
   });
   app.use(
     '/graphql',
+    accessLog({ service: 'gateway', logger }),
     cors({
       origin:
         config.corsOrigins === '*'
@@ -176,12 +191,15 @@ export async function createGatewayServer(
         const id = res.locals.requestId as string;
         const requestLogger = logger.child({ requestId: id });
         try {
-          return {
-            identity: authenticate(req.headers.authorization),
-            clientAddress: clientAddressOf(req.ip),
-            requestId: id,
-            logger: requestLogger,
-          };
+          return observeContext(
+            {
+              identity: authenticate(req.headers.authorization),
+              clientAddress: clientAddressOf(req.ip),
+              requestId: id,
+              logger: requestLogger,
+            },
+            res,
+          );
         } catch (error) {
           if (!(error instanceof AccessTokenError)) throw error;
           requestLogger.info(
@@ -202,14 +220,9 @@ export async function createGatewayServer(
   return {
     app,
     httpServer,
-    listen(port, host) {
-      return new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          httpServer.off('error', reject);
-          resolve((httpServer.address() as AddressInfo).port);
-        });
-      });
+    async listen(port, host) {
+      if (metricsServer) await listenOn(metricsServer, config.metricsPort ?? 0, host);
+      return listenOn(httpServer, port, host);
     },
     stop() {
       stopping ??= (async () => {
@@ -219,8 +232,22 @@ export async function createGatewayServer(
           await new Promise<void>((resolve) => httpServer.close(() => resolve()));
         }
         await agent.close();
+        if (metricsServer?.listening) {
+          await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+        }
       })();
       return stopping;
     },
   };
+}
+
+/** Listens on `port` (0 for a free one) and resolves with the bound port. */
+function listenOn(server: Server, port: number, host: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }

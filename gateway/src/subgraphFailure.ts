@@ -13,6 +13,24 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Error codes meaning the connection failed before a complete answer came back. */
+const CONNECTION_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * Whether a subgraph request failed at the connection (refused, reset, closed early), as opposed
+ * to a timeout, an HTTP error status or a malformed answer.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && CONNECTION_FAILURES.has(code);
+}
+
 /** Why a subgraph request failed, in a few words safe for clients: no URL, address or driver text. */
 export function failureReason(error: unknown): string {
   if (error instanceof SubgraphTimeoutError) return `timed out after ${error.timeoutMs} ms`;

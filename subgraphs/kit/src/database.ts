@@ -1,6 +1,18 @@
 import { join } from 'node:path';
 import { Mutex } from 'async-mutex';
 import { Sequelize, type Transaction } from 'sequelize';
+import { histogram, statementLabel } from './metrics';
+
+const queryDuration = histogram({
+  name: 'db_query_duration_seconds',
+  help: 'Time each SQL statement took, by subgraph and statement kind',
+  labelNames: ['service', 'statement'] as const,
+});
+const writeWait = histogram({
+  name: 'db_write_wait_seconds',
+  help: 'Time a write transaction waited for the per-process SQLite writer lock',
+  labelNames: ['service'] as const,
+});
 
 export interface DatabaseOptions {
   /** The subgraph's name: the SQLite file is `<dataDir>/<service>.sqlite`. */
@@ -33,13 +45,28 @@ interface SqliteConnection {
 
 /** Opens (and for SQLite, creates) the subgraph's database and checks that it answers. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const logging = options.onQuery ? (sql: string) => options.onQuery?.(sql) : false;
+  // With `benchmark`, Sequelize logs each statement once it has run, with its duration in ms.
+  const logging = (sql: string, durationMs?: number) => {
+    if (typeof durationMs === 'number') {
+      queryDuration.observe(
+        { service: options.service, statement: statementLabel(sql) },
+        durationMs / 1000,
+      );
+    }
+    options.onQuery?.(sql);
+  };
   const sequelize = options.url
-    ? new Sequelize(options.url, { dialect: 'postgres', logging, pool: { max: 10 } })
+    ? new Sequelize(options.url, {
+        dialect: 'postgres',
+        logging,
+        benchmark: true,
+        pool: { max: 10 },
+      })
     : new Sequelize({
         dialect: 'sqlite',
         storage: join(options.dataDir, `${options.service}.sqlite`),
         logging,
+        benchmark: true,
       });
   const dialect = options.url ? 'postgres' : 'sqlite';
 
@@ -57,7 +84,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     });
   }
 
-  await sequelize.authenticate();
+  try {
+    await sequelize.authenticate();
+  } catch (error) {
+    await sequelize.close().catch(() => undefined);
+    const where = options.url
+      ? `${options.service.toUpperCase()}_DATABASE_URL (${redactUrl(options.url)})`
+      : join(options.dataDir, `${options.service}.sqlite`);
+    throw new Error(
+      `cannot open the ${options.service} database at ${where}: ${(error as Error).message}`,
+    );
+  }
   const writers = new Mutex();
   let closing: Promise<void> | undefined;
   return {
@@ -65,11 +102,27 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     dialect,
     write(work) {
       const run = () => sequelize.transaction((transaction) => work(transaction));
-      return dialect === 'sqlite' ? writers.runExclusive(run) : run();
+      if (dialect !== 'sqlite') return run();
+      const queued = performance.now();
+      return writers.runExclusive(() => {
+        writeWait.observe({ service: options.service }, (performance.now() - queued) / 1000);
+        return run();
+      });
     },
     close() {
       closing ??= sequelize.close();
       return closing;
     },
   };
+}
+
+/** A database URL without its password, fit for an error message. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'an unparsable URL';
+  }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type BaseContext } from '@apollo/server';
@@ -12,10 +11,12 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express, { type Request } from 'express';
 import type { DocumentNode } from 'graphql';
+import { accessLog, observeContext, observingPlugin } from './accessLog';
 import type { SubgraphBaseConfig } from './config';
 import { verifyEnvelope } from './envelope';
 import { formatErrorFor } from './formatError';
 import type { Logger } from './logger';
+import { metricsHandler } from './metrics';
 import { viewerFromIdentity, type Viewer } from './viewer';
 
 /** What every subgraph's per-request context starts from. */
@@ -77,13 +78,15 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       ApolloServerPluginLandingPageDisabled(),
       // Inline traces are for Apollo's hosted studio, which this stack does not report to.
       ApolloServerPluginInlineTraceDisabled(),
+      observingPlugin<TContext>(),
     ],
   });
   await apollo.start();
 
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', service: config.service });
+    res.json({ status: 'ok', service: config.service, pid: process.pid });
   });
+  if (config.metricsEnabled) app.get('/metrics', metricsHandler());
   app.get('/health/ready', async (_req, res) => {
     let ready = false;
     try {
@@ -98,6 +101,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
 
   app.use(
     '/graphql',
+    accessLog({ service: config.service, logger }),
     express.json({
       limit: config.bodyLimitBytes,
       verify: (req, _res, buf) => {
@@ -133,17 +137,21 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       }
       res.locals.viewer = viewerFromIdentity(result.identity);
       res.locals.clientIp = result.clientAddress;
-      next();
+      if (config.testDelayMs > 0) setTimeout(next, config.testDelayMs);
+      else next();
     },
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const requestId = req.header('x-request-id') ?? randomUUID();
-        return options.createContext({
-          viewer: res.locals.viewer as Viewer | null,
-          clientIp: res.locals.clientIp as string | undefined,
-          requestId,
-          logger: logger.child({ requestId }),
-        });
+        const requestId = res.locals.requestId as string;
+        return observeContext(
+          options.createContext({
+            viewer: res.locals.viewer as Viewer | null,
+            clientIp: res.locals.clientIp as string | undefined,
+            requestId,
+            logger: logger.child({ requestId }),
+          }),
+          res,
+        );
       },
     }),
   );

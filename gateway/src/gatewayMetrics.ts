@@ -1,0 +1,22 @@
+import { counter, histogram } from '@fedstack/kit/metrics';
+
+/** Time of each subgraph request the gateway sends, by subgraph and outcome (`success`, `error`). */
+export const subgraphFetchDuration = histogram({
+  name: 'gateway_subgraph_fetch_duration_seconds',
+  help: 'Time of each request from the gateway to a subgraph, by subgraph and outcome',
+  labelNames: ['subgraph', 'outcome'] as const,
+});
+
+/** Failed subgraph requests, by subgraph and reason (`timed out after 10000 ms`, `connection refused`, ...). */
+export const subgraphFetchErrors = counter({
+  name: 'gateway_subgraph_fetch_errors_total',
+  help: 'Failed requests from the gateway to a subgraph, by subgraph and reason',
+  labelNames: ['subgraph', 'reason'] as const,
+});
+
+/** Subgraph queries sent again after a connection failure. */
+export const subgraphRetries = counter({
+  name: 'gateway_subgraph_retries_total',
+  help: 'Subgraph queries the gateway sent again after a connection failure',
+  labelNames: ['subgraph'] as const,
+});

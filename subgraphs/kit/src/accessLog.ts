@@ -1,0 +1,97 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { RequestHandler, Response } from 'express';
+import type { Logger } from './logger';
+import { counter, histogram, operationLabel } from './metrics';
+import { requestIdOf } from './requestId';
+
+const requestsTotal = counter({
+  name: 'graphql_requests_total',
+  help: 'GraphQL requests answered, by service, operation name and outcome',
+  labelNames: ['service', 'operation', 'outcome'] as const,
+});
+const requestDuration = histogram({
+  name: 'graphql_request_duration_seconds',
+  help: 'Time to answer a GraphQL request, by service, operation name and outcome',
+  labelNames: ['service', 'operation', 'outcome'] as const,
+});
+
+/**
+ * How a request ended: `success` (no errors), `partial` (data and errors, e.g. one subgraph
+ * down), `error` (no data, or an HTTP error status).
+ */
+export type Outcome = 'success' | 'partial' | 'error';
+
+/** What the access log and the metrics record about one request, filled in as it runs. */
+interface Observed {
+  operationName?: string | null;
+  outcome?: Outcome;
+}
+
+/**
+ * Where a context carries its request's `Observed` record. A symbol key, because Apollo Server
+ * hands plugins a shallow copy of the context, which keeps own symbol properties.
+ */
+const OBSERVED = Symbol('observed');
+
+/** Links a GraphQL context to its HTTP response, so the plugin can report to the access log. */
+export function observeContext<T extends object>(context: T, res: Response): T {
+  (context as Record<symbol, unknown>)[OBSERVED] = res.locals.observed;
+  return context;
+}
+
+/** Apollo Server plugin that reports each operation's name and outcome to the access log. */
+export function observingPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const observed = (contextValue as Record<symbol, Observed | undefined>)[OBSERVED];
+      if (!observed) return;
+      return {
+        async didResolveOperation({ operationName }) {
+          observed.operationName = operationName;
+        },
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const { data, errors } = response.body.singleResult;
+          observed.outcome = !errors?.length ? 'success' : data ? 'partial' : 'error';
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Express middleware for a GraphQL route: settles the request id (the `x-request-id` header when
+ * it is plain and at most 128 characters, else a new UUID; returned in the response), then writes
+ * one JSON access-log line and one metrics sample per request once the response is sent:
+ * `requestId`, `operationName`, `status`, `outcome`, `durationMs`.
+ */
+export function accessLog(options: { service: string; logger: Logger }): RequestHandler {
+  const { service, logger } = options;
+  return (req, res, next) => {
+    const started = performance.now();
+    const requestId =
+      (res.locals.requestId as string | undefined) ?? requestIdOf(req.header('x-request-id'));
+    const observed: Observed = {};
+    res.locals.requestId = requestId;
+    res.locals.observed = observed;
+    res.setHeader('x-request-id', requestId);
+    res.once('finish', () => {
+      const durationMs = performance.now() - started;
+      const outcome: Outcome = res.statusCode >= 400 ? 'error' : (observed.outcome ?? 'error');
+      const labels = { service, operation: operationLabel(observed.operationName), outcome };
+      requestDuration.observe(labels, durationMs / 1000);
+      requestsTotal.inc(labels);
+      logger.info(
+        {
+          requestId,
+          operationName: observed.operationName ?? null,
+          status: res.statusCode,
+          outcome,
+          durationMs: Math.round(durationMs * 10) / 10,
+        },
+        'request completed',
+      );
+    });
+    next();
+  };
+}
