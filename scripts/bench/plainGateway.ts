@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import {
+  ApolloGateway,
+  RemoteGraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import type { Fetcher } from '@apollo/utils.fetcher';
@@ -34,10 +38,7 @@ class IdentityDataSource extends RemoteGraphQLDataSource<Context> {
     super({ url, fetcher });
   }
 
-  override willSendRequest({
-    request,
-    context,
-  }: Parameters<RemoteGraphQLDataSource<Context>['willSendRequest']>[0]) {
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<Context>) {
     request.http?.headers.set(ENVELOPE_HEADERS.audience, this.subgraph);
     if (context.userId && context.role) {
       request.http?.headers.set(ENVELOPE_HEADERS.userId, context.userId);
