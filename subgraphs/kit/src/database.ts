@@ -93,6 +93,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       : join(options.dataDir, `${options.service}.sqlite`);
     throw new Error(
       `cannot open the ${options.service} database at ${where}: ${(error as Error).message}`,
+      { cause: error },
     );
   }
   const writers = new Mutex();

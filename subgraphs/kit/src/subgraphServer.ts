@@ -141,7 +141,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       else next();
     },
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
+      context: async ({ res }) => {
         const requestId = res.locals.requestId as string;
         return observeContext(
           options.createContext({

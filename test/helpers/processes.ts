@@ -1,0 +1,302 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  createLogger,
+  devSecretFiles,
+  migrateSubgraph,
+  openSubgraphDatabase,
+  signEnvelope,
+  type Env,
+  type SeedRefs,
+} from '@fedstack/kit';
+import { mainFileOf, SUBGRAPHS } from '../../scripts/subgraphs';
+import type { GraphQLBody, StackResponse } from './stack';
+
+export const ROOT = resolve(__dirname, '..', '..');
+
+export type ServiceName = 'users' | 'orders' | 'suppliers' | 'gateway';
+export const SUBGRAPH_NAMES = ['users', 'orders', 'suppliers'] as const;
+
+/** A free loopback port (free when asked; a test binds it soon after). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every 100 ms until it returns true; throws after `timeoutMs` naming `what`. */
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** One service running as its own process (`node --import tsx <entry>`), as `npm start` runs it. */
+export interface ServiceProcess {
+  name: ServiceName;
+  port: number;
+  /** `http://127.0.0.1:<port>`. */
+  origin: string;
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** The JSON lines the service logged on stdout (other lines skipped). */
+  logs(): Array<Record<string, unknown>>;
+  exited: Promise<Exit>;
+  /** Sends `signal` (default SIGTERM) and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<Exit>;
+}
+
+/** Starts a service; resolves once it answers `GET /health` (unless `waitHealthy` is false). */
+export async function spawnService(
+  name: ServiceName,
+  env: Env,
+  options: { port?: number; waitHealthy?: boolean; timeoutMs?: number } = {},
+): Promise<ServiceProcess> {
+  const port = options.port ?? (await freePort());
+  const portVariable = `${name.toUpperCase()}_PORT`;
+  const child = spawn(process.execPath, ['--import', 'tsx', mainFileOf(name)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, [portVariable]: String(port) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<Exit>((resolveExit) =>
+    child.once('exit', (code, signal) => resolveExit({ code, signal })),
+  );
+  const service: ServiceProcess = {
+    name,
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    logs: () =>
+      out
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .flatMap((line) => {
+          try {
+            return [JSON.parse(line) as Record<string, unknown>];
+          } catch {
+            return [];
+          }
+        }),
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  if (options.waitHealthy !== false) {
+    let exitedEarly = false;
+    void exited.then(() => (exitedEarly = true));
+    await waitFor(
+      `${name} on port ${port}`,
+      async () => {
+        if (exitedEarly) throw new Error(`${name} exited before it was healthy:\n${err}${out}`);
+        return isHealthy(service.origin);
+      },
+      options.timeoutMs ?? 30_000,
+    );
+  }
+  return service;
+}
+
+/** Whether `GET <origin>/health` answers 200. */
+export async function isHealthy(origin: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${origin}/health`, { signal: AbortSignal.timeout(1000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** The environment every test service runs with: test mode, JSON logs, one DATA_DIR. */
+export function baseEnv(dataDir: string, extra: Env = {}): Env {
+  return { NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...extra };
+}
+
+/** A temporary DATA_DIR with every subgraph migrated and seeded (admin, alice, bob, ...). */
+export async function preparedDataDir(): Promise<{ dataDir: string; refs: SeedRefs }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fedstack-ops-'));
+  const logger = createLogger({ service: 'test', level: 'silent', format: 'json' });
+  let refs: SeedRefs = {};
+  for (const definition of SUBGRAPHS) {
+    const db = await openSubgraphDatabase(definition.readConfig(baseEnv(dataDir)));
+    try {
+      await migrateSubgraph(definition, db);
+      refs = await definition.seed(db, refs, logger);
+    } finally {
+      await db.close();
+    }
+  }
+  return { dataDir, refs };
+}
+
+/** POSTs a GraphQL operation to `url`. */
+export async function postGraphQL<TData = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<StackResponse<TData>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await response.text();
+  let body: GraphQLBody<TData>;
+  try {
+    body = JSON.parse(text) as GraphQLBody<TData>;
+  } catch {
+    body = { errors: [{ message: text }] };
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+/** Sends a request straight to a subgraph, signed as the gateway would sign it. */
+export function signedPost<TData = Record<string, unknown>>(
+  dataDir: string,
+  subgraph: ServiceProcess,
+  query: string,
+  variables: Record<string, unknown>,
+  identity: { userId: string; role: string } | null,
+): Promise<StackResponse<TData>> {
+  const secret = readFileSync(devSecretFiles(dataDir).signingSecret, 'utf8').trim();
+  const body = JSON.stringify({ query, variables });
+  return fetch(`${subgraph.origin}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...signEnvelope(secret, { identity, method: 'POST', body, audience: subgraph.name }),
+    },
+    body,
+    signal: AbortSignal.timeout(30_000),
+  }).then(async (response) => ({
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as GraphQLBody<TData>,
+  }));
+}
+
+export interface ProcessStack {
+  dataDir: string;
+  env: Env;
+  refs: SeedRefs;
+  services: Record<ServiceName, ServiceProcess>;
+  gatewayUrl: string;
+  request<TData = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string; headers?: Record<string, string> },
+  ): Promise<StackResponse<TData>>;
+  login(username: string, password: string): Promise<{ accessToken: string; userId: string }>;
+  /** Starts a stopped subgraph again on its port, with `extraEnv` on top of the stack's. */
+  restart(name: ServiceName, extraEnv?: Env): Promise<ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole stack as four real processes on free loopback ports over one prepared DATA_DIR.
+ * `subgraphEnv` adds settings per subgraph; `gatewayEnv` to the gateway.
+ */
+export async function startProcessStack(
+  options: {
+    gatewayEnv?: Env;
+    /** Where the gateway reaches each subgraph, e.g. through a test proxy; default the subgraph. */
+    urls?: Partial<Record<ServiceName, (port: number) => string>>;
+    subgraphEnv?: Partial<Record<ServiceName, Env>>;
+  } = {},
+): Promise<ProcessStack> {
+  const { dataDir, refs } = await preparedDataDir();
+  const env = baseEnv(dataDir);
+  const ports = Object.fromEntries(
+    await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()] as const)),
+  ) as Record<(typeof SUBGRAPH_NAMES)[number], number>;
+  const urls: Env = {};
+  for (const name of SUBGRAPH_NAMES)
+    urls[`${name.toUpperCase()}_URL`] =
+      options.urls?.[name]?.(ports[name]) ?? `http://127.0.0.1:${ports[name]}/graphql`;
+  const envOf: Record<ServiceName, Env> = {
+    users: { ...env, ...options.subgraphEnv?.users },
+    orders: { ...env, ...options.subgraphEnv?.orders },
+    suppliers: { ...env, ...options.subgraphEnv?.suppliers },
+    gateway: {
+      ...env,
+      ...urls,
+      SUPERGRAPH_FILE: join(ROOT, 'supergraph.graphql'),
+      ...options.gatewayEnv,
+    },
+  };
+  const subgraphList = await Promise.all(
+    SUBGRAPH_NAMES.map((name) => spawnService(name, envOf[name], { port: ports[name] })),
+  );
+  const gateway = await spawnService('gateway', envOf.gateway);
+  const services = Object.fromEntries(
+    [...subgraphList, gateway].map((service) => [service.name, service]),
+  ) as Record<ServiceName, ServiceProcess>;
+  const gatewayUrl = `${gateway.origin}/graphql`;
+  const request: ProcessStack['request'] = (query, variables, requestOptions = {}) =>
+    postGraphQL(gatewayUrl, query, variables, {
+      ...(requestOptions.token ? { authorization: `Bearer ${requestOptions.token}` } : {}),
+      ...requestOptions.headers,
+    });
+  return {
+    dataDir,
+    env,
+    refs,
+    services,
+    gatewayUrl,
+    request,
+    async login(username, password) {
+      const res = await request<{ login: { accessToken: string; user: { id: string } } }>(
+        'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken user { id } } }',
+        { u: username, p: password },
+      );
+      const login = res.body.data?.login;
+      if (!login) throw new Error(`login as ${username} failed: ${JSON.stringify(res.body)}`);
+      return { accessToken: login.accessToken, userId: login.user.id };
+    },
+    async restart(name, extraEnv = {}) {
+      const old = services[name];
+      await old.stop();
+      const next = await spawnService(name, { ...envOf[name], ...extraEnv }, { port: old.port });
+      services[name] = next;
+      return next;
+    },
+    async stop() {
+      await Promise.all(Object.values(services).map((service) => service.stop('SIGKILL')));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
