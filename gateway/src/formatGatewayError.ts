@@ -1,17 +1,21 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { formatErrorFor } from '@fedstack/kit/formatError';
 import type { Logger } from '@fedstack/kit/logger';
+import { tokenLimitError } from './operationLimits';
 import { SUBGRAPH_REQUEST_FAILED } from './subgraphFailure';
 
 /**
  * Apollo Server's `formatError` for the gateway: the kit's masking (client codes pass, anything
  * else becomes "Internal server error" in production), applied to the gateway's own errors and to
  * those the subgraphs return. A failed subgraph request is reported with only its safe message
- * and the subgraph's name, and a masked subgraph error keeps `extensions.serviceName`.
+ * and the subgraph's name, and a masked subgraph error keeps `extensions.serviceName`. A document
+ * over the token limit is reported like the other operation limits.
  */
 export function formatGatewayError(options: { production: boolean; logger: Logger }) {
   const mask = formatErrorFor(options);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const overLimit = tokenLimitError(formatted);
+    if (overLimit) return overLimit;
     const extensions = formatted.extensions ?? {};
     const serviceName =
       typeof extensions.serviceName === 'string' ? extensions.serviceName : undefined;

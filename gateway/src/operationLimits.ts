@@ -1,7 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  type GraphQLFormattedError,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import type { OperationLimits } from './config';
+import { maxRootFieldsRule } from './maxRootFieldsRule';
 
 type ArmorConfig = NonNullable<ConstructorParameters<typeof ApolloArmor>[0]>;
 
@@ -21,7 +27,7 @@ function asValidation() {
 
 /**
  * The graphql-armor protections for `limits`: depth (a root field is depth 1), aliases,
- * directives and cost as validation rules. Field suggestions in error messages are removed when
+ * directives and cost as validation rules, plus this gateway's root-field limit. Field suggestions in error messages are removed when
  * `blockFieldSuggestions` is set (production).
  *
  * Tokens are not counted here: armor's Apollo token plugin parses every new document a second
@@ -41,10 +47,30 @@ export function operationLimitProtection(
     blockFieldSuggestion: { enabled: options.blockFieldSuggestions },
   };
   const { plugins, validationRules } = new ApolloArmor(config).protect();
-  return { plugins, validationRules };
+  return {
+    plugins,
+    validationRules: [...validationRules, maxRootFieldsRule(limits.maxRootFields)],
+  };
 }
 
 /** Apollo Server's `parseOptions`: the token limit, enforced while lexing. */
 export function parseOptionsFor(limits: OperationLimits): { maxTokens: number } {
   return { maxTokens: limits.maxTokens };
+}
+
+const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more than (\d+) tokens\./;
+
+/**
+ * graphql-js reports a document over `maxTokens` as a syntax error; like the other limits, it is
+ * reported to the client as `GRAPHQL_VALIDATION_FAILED` with a message naming the limit, e.g.
+ * "Token limit of 2000 exceeded." Returns null for any other error.
+ */
+export function tokenLimitError(formatted: GraphQLFormattedError): GraphQLFormattedError | null {
+  if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED') return null;
+  const match = TOKEN_LIMIT_MESSAGE.exec(formatted.message);
+  if (!match) return null;
+  return {
+    message: `Token limit of ${match[1]} exceeded.`,
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+  };
 }

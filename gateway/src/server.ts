@@ -30,6 +30,7 @@ import { SubgraphDataSource } from './SubgraphDataSource';
 import { subgraphEndpointsOf, type SubgraphEndpoint } from './subgraphEndpoints';
 import { createSubgraphFetcher } from './subgraphFetcher';
 import { supergraphFromFile } from './supergraphFromFile';
+import { throttledStatus } from './throttledStatus';
 
 /** The client's IP as subgraphs should see it: IPv4 without its IPv6 mapping, nothing if unsure. */
 function clientAddressOf(ip: string | undefined): string | undefined {
@@ -134,6 +135,7 @@ export async function createGatewayServer(
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...limits.plugins,
+      throttledStatus<GatewayContext>(),
       observingPlugin<GatewayContext>(),
     ],
   });

@@ -88,8 +88,9 @@ describe('operation limits', () => {
   });
 
   it('accepts 30 aliases and refuses 31', async () => {
+    // Aliased below the root, so that the root-field limit (20) is not what stops them.
     const aliases = (n: number) =>
-      `{ ${Array.from({ length: n }, (_, i) => `a${i}: suppliers(limit: 1) { id }`).join(' ')} }`;
+      `{ suppliers(limit: 1) { ${Array.from({ length: n }, (_, i) => `a${i}: id`).join(' ')} } }`;
     expect(codesOf((await stack.request(aliases(30))).body)).not.toContain(
       'GRAPHQL_VALIDATION_FAILED',
     );

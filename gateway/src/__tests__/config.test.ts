@@ -52,7 +52,14 @@ describe('readGatewayConfig', () => {
       supergraphFile,
       subgraphUrls: {},
       signingSecret: secret,
-      limits: { maxDepth: 10, maxAliases: 30, maxTokens: 2000, maxDirectives: 50, maxCost: 5000 },
+      limits: {
+        maxDepth: 10,
+        maxAliases: 30,
+        maxRootFields: 20,
+        maxTokens: 2000,
+        maxDirectives: 50,
+        maxCost: 5000,
+      },
       bodyLimitBytes: 1024 * 1024,
       subgraphTimeoutMs: 10_000,
       readinessTimeoutMs: 2000,
@@ -151,6 +158,12 @@ describe('readGatewayConfig', () => {
       'GATEWAY_SIGNING_SECRET or GATEWAY_SIGNING_SECRET_FILE is required',
     );
     expect(readGatewayConfig(production).corsOrigins).toEqual([]);
+    expect(configError({ ...production, CORS_ORIGINS: '*' })).toMatch(
+      'CORS_ORIGINS must not be * when NODE_ENV=production',
+    );
+    expect(
+      readGatewayConfig({ ...production, CORS_ORIGINS: 'https://app.example.com' }).corsOrigins,
+    ).toEqual(['https://app.example.com']);
   });
 
   it('refuses a short signing secret', () => {
