@@ -33,8 +33,12 @@ export function notFound(what: string, id: string): GraphQLError {
   });
 }
 
-export function tooManyRequests(retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(`Too many attempts; retry in ${retryAfterSeconds} s`, {
+/** Throttled: `extensions.retryAfter` tells the client how many seconds to wait. */
+export function tooManyRequests(
+  retryAfterSeconds: number,
+  message = `Too many attempts; retry in ${retryAfterSeconds} s`,
+): GraphQLError {
+  return new GraphQLError(message, {
     extensions: { code: ErrorCode.TOO_MANY_REQUESTS, retryAfter: retryAfterSeconds },
   });
 }

@@ -33,3 +33,18 @@ export function parseId(id: string): number | null {
   const value = Number(id);
   return Number.isSafeInteger(value) ? value : null;
 }
+
+/** The longest ID a client may send; every key in this stack is far shorter. */
+export const MAX_ID_LENGTH = 64;
+
+/**
+ * Checks the length of an ID argument and returns it: longer than `MAX_ID_LENGTH` is
+ * `BAD_USER_INPUT` naming `field`. Any shorter string is left to the lookup, which finds nothing
+ * for a malformed one (null in queries, `NOT_FOUND` in mutations).
+ */
+export function readId(field: string, id: string): string {
+  if (id.length > MAX_ID_LENGTH) {
+    throw badUserInput(field, `must be at most ${MAX_ID_LENGTH} characters, got ${id.length}`);
+  }
+  return id;
+}

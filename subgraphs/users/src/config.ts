@@ -6,6 +6,7 @@ import {
   type Env,
   type SubgraphBaseConfig,
 } from '@fedstack/kit';
+import type { LoginThrottleSettings } from './auth/loginThrottle';
 
 export interface UsersConfig extends SubgraphBaseConfig {
   /** PEM of the ES256 private key that signs access tokens. */
@@ -14,9 +15,18 @@ export interface UsersConfig extends SubgraphBaseConfig {
   jwtAudience: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  loginThrottle: LoginThrottleSettings;
 }
 
-/** Reads the users subgraph's configuration; only this module reads `process.env`. */
+/**
+ * Reads the users subgraph's configuration; only this module reads `process.env`.
+ *
+ * Defaults: `JWT_ISSUER` fedstack, `JWT_AUDIENCE` fedstack-api, `ACCESS_TOKEN_TTL_SECONDS` 900,
+ * `REFRESH_TOKEN_TTL_SECONDS` 30 days; failed logins (OWASP Authentication Cheat Sheet):
+ * `LOGIN_ACCOUNT_MAX_FAILURES` 5 per `LOGIN_ACCOUNT_WINDOW_SECONDS` 900 lock the account for
+ * `LOGIN_ACCOUNT_LOCKOUT_SECONDS` 900 (doubling with each further lockout, up to a day), and
+ * `LOGIN_IP_MAX_FAILURES` 100 per `LOGIN_IP_WINDOW_SECONDS` 3600 stop a client address.
+ */
 export function readConfig(rawEnv: Env = process.env): UsersConfig {
   const base = readSubgraphBaseConfig(rawEnv, 'users', 4001);
   const env = envReader(rawEnv);
@@ -38,5 +48,15 @@ export function readConfig(rawEnv: Env = process.env): UsersConfig {
       min: 60,
       max: 365 * 86_400,
     }),
+    loginThrottle: {
+      accountMaxFailures: env.int('LOGIN_ACCOUNT_MAX_FAILURES', 5, { min: 1, max: 1000 }),
+      accountWindowSeconds: env.int('LOGIN_ACCOUNT_WINDOW_SECONDS', 900, { min: 1, max: 86_400 }),
+      accountLockoutSeconds: env.int('LOGIN_ACCOUNT_LOCKOUT_SECONDS', 900, {
+        min: 1,
+        max: 86_400,
+      }),
+      ipMaxFailures: env.int('LOGIN_IP_MAX_FAILURES', 100, { min: 1, max: 1_000_000 }),
+      ipWindowSeconds: env.int('LOGIN_IP_WINDOW_SECONDS', 3600, { min: 1, max: 86_400 }),
+    },
   };
 }

@@ -10,4 +10,9 @@ export interface Context extends RequestScope {
   models: Models;
   db: Database;
   sessions: Sessions;
+  /**
+   * Password checks and hashes run by `login` and `register` in this request so far: at most one
+   * is allowed, so that one request with many aliased `login` fields cannot run many guesses.
+   */
+  passwordWork: number;
 }

@@ -8,6 +8,7 @@ import {
   type Logger,
   type SubgraphServer,
 } from '@fedstack/kit';
+import { LoginThrottle } from './auth/loginThrottle';
 import { verifyPassword } from './auth/passwords';
 import { Sessions } from './auth/sessions';
 import { AccessTokenSigner } from './auth/tokens';
@@ -50,13 +51,27 @@ export async function createUsersServer(deps: {
     audience: config.jwtAudience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   });
-  const sessions = new Sessions(db, models, signer, config.refreshTokenTtlSeconds, logger);
+  const sessions = new Sessions(
+    db,
+    models,
+    signer,
+    config.refreshTokenTtlSeconds,
+    new LoginThrottle(config.loginThrottle),
+    logger,
+  );
   return createSubgraphServer<Context>({
     config,
     typeDefs,
     resolvers,
     logger,
-    createContext: (scope) => ({ ...scope, loaders: createLoaders(models), models, db, sessions }),
+    createContext: (scope) => ({
+      ...scope,
+      loaders: createLoaders(models),
+      models,
+      db,
+      sessions,
+      passwordWork: 0,
+    }),
     isReady: async () => {
       await db.sequelize.query('SELECT 1');
       return true;

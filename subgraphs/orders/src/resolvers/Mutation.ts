@@ -3,6 +3,7 @@ import {
   isSelfOrAdmin,
   notFound,
   parseId,
+  readId,
   readText,
   requireViewer,
 } from '@fedstack/kit';
@@ -40,7 +41,7 @@ export const Mutation: MutationResolvers = {
 
   async cancelOrder(_parent, { id }, { viewer, db, models, loaders }) {
     const caller = requireViewer(viewer);
-    const key = parseId(id);
+    const key = parseId(readId('id', id));
     if (key === null) throw notFound('Order', id);
     const order = await db.write(async (transaction) => {
       const found = await models.Order.findByPk(key, { transaction });

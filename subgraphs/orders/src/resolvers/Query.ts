@@ -1,11 +1,11 @@
-import { isAdmin, readPage, requireViewer } from '@fedstack/kit';
+import { isAdmin, readId, readPage, requireViewer } from '@fedstack/kit';
 import type { QueryResolvers } from '../generated/graphql';
 import { loadVisibleOrder } from './Order';
 
 export const Query: QueryResolvers = {
   order(_parent, { id }, context) {
     requireViewer(context.viewer);
-    return loadVisibleOrder(context, id);
+    return loadVisibleOrder(context, readId('id', id));
   },
   orders(_parent, args, { viewer, loaders, models }) {
     const caller = requireViewer(viewer);

@@ -5,6 +5,7 @@ import {
   isSelfOrAdmin,
   notFound,
   parseId,
+  readId,
   readText,
   requireViewer,
   type Viewer,
@@ -48,7 +49,7 @@ async function findChangeable(
   id: string,
   transaction: Transaction,
 ): Promise<Supplier> {
-  const key = parseId(id);
+  const key = parseId(readId('id', id));
   const supplier = key === null ? null : await models.Supplier.findByPk(key, { transaction });
   if (!supplier) throw notFound('Supplier', id);
   const allowed =

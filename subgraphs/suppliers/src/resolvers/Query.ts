@@ -1,4 +1,4 @@
-import { readPage } from '@fedstack/kit';
+import { readId, readPage } from '@fedstack/kit';
 import type { QueryResolvers } from '../generated/graphql';
 
 export const Query: QueryResolvers = {
@@ -7,6 +7,6 @@ export const Query: QueryResolvers = {
     return models.Supplier.findAll({ order: [['id', 'ASC']], limit, offset });
   },
   supplier(_parent, { id }, { loaders }) {
-    return loaders.supplierById.load(id);
+    return loaders.supplierById.load(readId('id', id));
   },
 };

@@ -3,6 +3,7 @@ import { Op } from 'sequelize';
 import { unauthenticated, type Database, type Logger } from '@fedstack/kit';
 import type { Models } from '../models';
 import type { User } from '../models/User';
+import { LoginThrottled, type LoginThrottle } from './loginThrottle';
 import { verifyPassword } from './passwords';
 import { hashRefreshToken, newRefreshToken, type AccessTokenSigner } from './tokens';
 
@@ -27,20 +28,43 @@ export class Sessions {
     private readonly models: Models,
     private readonly signer: AccessTokenSigner,
     private readonly refreshTtlSeconds: number,
+    private readonly throttle: LoginThrottle,
     private readonly logger: Logger,
   ) {}
 
-  /** Checks credentials; unknown user and wrong password fail alike, in about the same time. */
+  /**
+   * Checks credentials; unknown user and wrong password fail alike, in about the same time.
+   * Failed attempts are throttled per account and per client address: a throttled attempt is
+   * refused with `TOO_MANY_REQUESTS` before any password is checked, even a right one.
+   */
   async login(username: string, password: string, client: { ip?: string }): Promise<AuthPayload> {
+    let attempt;
+    try {
+      attempt = await this.throttle.begin(username, client.ip);
+    } catch (error) {
+      if (!(error instanceof LoginThrottled)) throw error;
+      this.logger.warn(
+        {
+          event: 'login.throttled',
+          scope: error.scope,
+          retryAfter: error.retryAfterSeconds,
+          ip: client.ip,
+        },
+        'login throttled',
+      );
+      throw error.toGraphQLError();
+    }
     const user = await this.models.User.findOne({ where: { usernameKey: username.toLowerCase() } });
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
     if (!user || !ok) {
+      await attempt.failed();
       this.logger.info(
         { event: 'login.failed', userId: user?.id ?? null, ip: client.ip },
         'login failed',
       );
       throw unauthenticated(BAD_CREDENTIALS);
     }
+    await attempt.succeeded();
     this.logger.info({ event: 'login.succeeded', userId: user.id, ip: client.ip }, 'login');
     return this.issue(user, randomUUID());
   }

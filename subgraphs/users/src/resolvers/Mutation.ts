@@ -5,8 +5,10 @@ import {
   forbidden,
   notFound,
   parseId,
+  readId,
   requireAdmin,
   requireViewer,
+  tooManyRequests,
   type Role,
 } from '@fedstack/kit';
 import { hashPassword } from '../auth/passwords';
@@ -42,6 +44,21 @@ async function createAccount(ctx: Context, input: NewUser, role: Role): Promise<
   }
 }
 
+/**
+ * Allows one password check or hash (`login`, `register`) per request: aliasing `login` many
+ * times in one operation must not run many guesses, nor make one request cost many hashes. Later
+ * fields are refused before any hashing.
+ */
+function claimPasswordWork(ctx: Context): void {
+  if (ctx.passwordWork > 0) {
+    throw tooManyRequests(
+      1,
+      'Only one login or register is allowed per request; send each in its own request',
+    );
+  }
+  ctx.passwordWork += 1;
+}
+
 function revokeAllSessions(ctx: Context, userId: number, transaction: Transaction) {
   return ctx.models.RefreshToken.update(
     { revokedAt: new Date() },
@@ -51,8 +68,9 @@ function revokeAllSessions(ctx: Context, userId: number, transaction: Transactio
 
 export const Mutation: MutationResolvers = {
   login: (_parent, { username, password }, ctx) => {
-    if (username.length > 64) throw badUserInput('username', 'must be at most 64 characters');
+    if (username.length > 32) throw badUserInput('username', 'must be at most 32 characters');
     if (password.length > 128) throw badUserInput('password', 'must be at most 128 characters');
+    claimPasswordWork(ctx);
     return ctx.sessions.login(username, password, { ip: ctx.clientIp });
   },
   refreshToken: (_parent, { refreshToken }, ctx) => {
@@ -65,6 +83,10 @@ export const Mutation: MutationResolvers = {
     return true;
   },
   register: async (_parent, { input }, ctx) => {
+    readUsername('input.username', input.username);
+    readEmail('input.email', input.email);
+    readPassword('input.password', input.password);
+    claimPasswordWork(ctx);
     const user = await createAccount(ctx, input, 'USER');
     ctx.logger.info({ event: 'user.registered', userId: user.id, ip: ctx.clientIp }, 'register');
     return ctx.sessions.issue(user, randomUUID());
@@ -73,11 +95,15 @@ export const Mutation: MutationResolvers = {
     const admin = requireAdmin(ctx.viewer);
     const role = readRole('input.role', input.role ?? 'USER');
     const user = await createAccount(ctx, input, role);
-    ctx.logger.info({ event: 'user.created', userId: user.id, by: admin.id, role }, 'user created');
+    ctx.logger.info(
+      { event: 'user.created', userId: user.id, by: admin.id, role, ip: ctx.clientIp },
+      'user created',
+    );
     return user;
   },
   updateUser: async (_parent, { id, input }, ctx) => {
     const viewer = requireViewer(ctx.viewer);
+    readId('id', id);
     const admin = viewer.role === 'ADMIN';
     if (!admin && id !== viewer.id) throw forbidden('You may only update your own account');
     if (!admin && input.role != null) throw forbidden('Only admins may change a role');
@@ -104,7 +130,13 @@ export const Mutation: MutationResolvers = {
     if (!updated) throw notFound('User', id);
     if (updated.roleChanged) {
       ctx.logger.info(
-        { event: 'user.role_changed', userId: updated.user.id, by: viewer.id, role: changes.role },
+        {
+          event: 'user.role_changed',
+          userId: updated.user.id,
+          by: viewer.id,
+          role: changes.role,
+          ip: ctx.clientIp,
+        },
         'role changed',
       );
     }
@@ -112,14 +144,17 @@ export const Mutation: MutationResolvers = {
   },
   deleteUser: async (_parent, { id }, ctx) => {
     const admin = requireAdmin(ctx.viewer);
-    const userId = parseId(id);
+    const userId = parseId(readId('id', id));
     const deleted = await ctx.db.write(async (transaction) => {
       if (userId === null) return 0;
       await ctx.models.RefreshToken.destroy({ where: { userId }, transaction });
       return ctx.models.User.destroy({ where: { id: userId }, transaction });
     });
     if (deleted === 0) throw notFound('User', id);
-    ctx.logger.info({ event: 'user.deleted', userId, by: admin.id }, 'user deleted');
+    ctx.logger.info(
+      { event: 'user.deleted', userId, by: admin.id, ip: ctx.clientIp },
+      'user deleted',
+    );
     return true;
   },
 };

@@ -1,10 +1,10 @@
-import { isSelfOrAdmin, readPage, requireAdmin, requireViewer } from '@fedstack/kit';
+import { isSelfOrAdmin, readId, readPage, requireAdmin, requireViewer } from '@fedstack/kit';
 import type { QueryResolvers } from '../generated/graphql';
 
 export const Query: QueryResolvers = {
   me: (_parent, _args, { viewer, loaders }) => loaders.userById.load(requireViewer(viewer).id),
   user: (_parent, { id }, { viewer, loaders }) =>
-    isSelfOrAdmin(viewer, id) ? loaders.userById.load(id) : null,
+    isSelfOrAdmin(viewer, readId('id', id)) ? loaders.userById.load(id) : null,
   users: async (_parent, args, { viewer, models }) => {
     requireAdmin(viewer);
     const { limit, offset } = readPage(args);
