@@ -7,11 +7,13 @@ import {
   createLogger,
   devSecretFiles,
   migrateSubgraph,
+  openDatabase,
   openSubgraphDatabase,
   signEnvelope,
   type Env,
   type SeedRefs,
 } from '@fedstack/kit';
+import { Sequelize } from 'sequelize';
 import { mainFileOf, SUBGRAPHS } from '../../scripts/subgraphs';
 import type { GraphQLBody, StackResponse } from './stack';
 
@@ -158,6 +160,42 @@ export async function preparedDataDir(): Promise<{ dataDir: string; refs: SeedRe
     }
   }
   return { dataDir, refs };
+}
+
+/**
+ * Runs one SQL statement on a subgraph's SQLite file in `dataDir`, on a connection of its own (WAL
+ * lets it read while the service writes), and returns the rows.
+ */
+export async function querySqlite<TRow = Record<string, unknown>>(
+  dataDir: string,
+  service: string,
+  sql: string,
+): Promise<TRow[]> {
+  const db = await openDatabase({ service, dataDir });
+  try {
+    const [rows] = await db.sequelize.query(sql);
+    return rows as TRow[];
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * A subgraph's SQLite file's journal mode, read over a plain connection that sets no pragmas of
+ * its own (WAL is a property of the file, so this sees what the service set).
+ */
+export async function journalModeOf(dataDir: string, service: string): Promise<string> {
+  const sequelize = new Sequelize({
+    dialect: 'sqlite',
+    storage: join(dataDir, `${service}.sqlite`),
+    logging: false,
+  });
+  try {
+    const [rows] = await sequelize.query('PRAGMA journal_mode');
+    return (rows as Array<{ journal_mode: string }>)[0]?.journal_mode ?? '';
+  } finally {
+    await sequelize.close();
+  }
 }
 
 /** POSTs a GraphQL operation to `url`. */

@@ -72,16 +72,27 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
   if (dialect === 'sqlite') {
     const busyTimeout = options.busyTimeoutMs ?? 5000;
-    // Every connection (Sequelize opens one per transaction) gets the same settings.
-    sequelize.addHook('afterConnect', async (connection: unknown) => {
-      const db = connection as SqliteConnection;
-      await new Promise<void>((resolve, reject) =>
-        db.exec(
-          `PRAGMA journal_mode = WAL; PRAGMA busy_timeout = ${busyTimeout}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;`,
-          (error) => (error ? reject(error) : resolve()),
-        ),
-      );
-    });
+    const pragmas = `PRAGMA journal_mode = WAL; PRAGMA busy_timeout = ${busyTimeout}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;`;
+    // Every connection (Sequelize opens one per transaction) gets the same settings before its
+    // first statement. Sequelize's SQLite dialect never runs `afterConnect` hooks, so the
+    // connection manager is wrapped instead.
+    const manager = sequelize.connectionManager as unknown as {
+      getConnection(options?: unknown): Promise<SqliteConnection>;
+    };
+    const getConnection = manager.getConnection.bind(manager);
+    const configured = new WeakMap<SqliteConnection, Promise<void>>();
+    manager.getConnection = async (connectionOptions) => {
+      const connection = await getConnection(connectionOptions);
+      let ready = configured.get(connection);
+      if (!ready) {
+        ready = new Promise<void>((resolve, reject) =>
+          connection.exec(pragmas, (error) => (error ? reject(error) : resolve())),
+        );
+        configured.set(connection, ready);
+      }
+      await ready;
+      return connection;
+    };
   }
 
   try {
