@@ -71,7 +71,14 @@ export async function startSubgraph<TConfig extends SubgraphBaseConfig>(
       { port },
       `${definition.name} subgraph listening on http://localhost:${port}/graphql`,
     );
-    return { stop: () => server.stop(), port };
+    return {
+      port,
+      async stop() {
+        await server.stop();
+        await db.close();
+        logger.info('drained and closed the database');
+      },
+    };
   } catch (error) {
     await db.close();
     throw error;
