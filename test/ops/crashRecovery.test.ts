@@ -1,0 +1,81 @@
+/**
+ * SIGKILL in the middle of a write load: the orders subgraph, a real process on SQLite, restarts
+ * with every write it acknowledged and a database that passes PRAGMA integrity_check.
+ */
+import { rmSync } from 'node:fs';
+import {
+  baseEnv,
+  preparedDataDir,
+  querySqlite,
+  signedPost,
+  sleep,
+  spawnService,
+  waitFor,
+  type ServiceProcess,
+} from '../helpers/processes';
+
+it('keeps every acknowledged write across a SIGKILL mid-load', async () => {
+  const { dataDir } = await preparedDataDir();
+  const env = { ...baseEnv(dataDir), LOG_LEVEL: 'warn' };
+  let orders: ServiceProcess = await spawnService('orders', env);
+  const acknowledged: number[] = [];
+  let failed = 0;
+  let killed = false;
+  try {
+    const worker = async (w: number) => {
+      for (let i = 0; !killed; i += 1) {
+        try {
+          const res = await signedPost<{ createOrder: { id: string } }>(
+            dataDir,
+            orders,
+            'mutation($input: CreateOrderInput!) { createOrder(input: $input) { id } }',
+            { input: { item: `crash-${w}-${i}`, quantity: 1 } },
+            { userId: String(1 + (w % 3)), role: 'USER' },
+          );
+          const id = res.body.data?.createOrder.id;
+          if (res.status === 200 && id !== undefined) acknowledged.push(Number(id));
+          else failed += 1;
+        } catch {
+          failed += 1;
+          await sleep(10);
+        }
+      }
+    };
+    const load = Promise.all(Array.from({ length: 16 }, (_, w) => worker(w)));
+    await waitFor('200 acknowledged writes', () => acknowledged.length >= 200);
+    orders.child.kill('SIGKILL');
+    expect(await orders.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    await sleep(200);
+    killed = true;
+    await load;
+    // Requests were in flight when the process died, so it was killed mid-load.
+    expect(failed).toBeGreaterThan(0);
+
+    orders = await spawnService('orders', env, { port: orders.port });
+    const rows = await querySqlite<{ id: number }>(
+      dataDir,
+      'orders',
+      "SELECT id FROM orders WHERE item LIKE 'crash-%'",
+    );
+    const stored = new Set(rows.map((row) => Number(row.id)));
+    expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+    expect(await querySqlite(dataDir, 'orders', 'PRAGMA integrity_check')).toEqual([
+      { integrity_check: 'ok' },
+    ]);
+
+    // And it serves again, writes included.
+    const after = await signedPost<{ createOrder: { id: string } }>(
+      dataDir,
+      orders,
+      'mutation { createOrder(input: { item: "after-crash", quantity: 1 }) { id } }',
+      {},
+      { userId: '1', role: 'USER' },
+    );
+    expect(after.body.errors).toBeUndefined();
+    expect(Number(after.body.data?.createOrder.id)).toBeGreaterThan(Math.max(...acknowledged));
+  } finally {
+    killed = true;
+    await orders.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
