@@ -1,3 +1,4 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,8 +11,11 @@ import {
   type SeedRefs,
   type SubgraphServer,
 } from '@fedstack/kit';
+import type { Fetcher } from '@apollo/utils.fetcher';
+import { Agent } from 'undici';
 import { readGatewayConfig } from '../../gateway/src/config';
 import { createGatewayServer } from '../../gateway/src/server';
+import { createSubgraphFetcher } from '../../gateway/src/subgraphFetcher';
 import { SUBGRAPHS } from '../../scripts/subgraphs';
 
 export interface GraphQLBody<TData> {
@@ -39,11 +43,38 @@ export interface RunningSubgraph {
   server: SubgraphServer;
 }
 
+/** One line a service logged, parsed; `service` names the service (`gateway`, `users`, …). */
+export type LogRecord = Record<string, unknown> & { service?: string; event?: string };
+
+export interface StackOptions {
+  /** Environment of every service, over `NODE_ENV=test`, a temporary `DATA_DIR` and silent logs. */
+  env?: Env;
+  /** Load each subgraph's development seed (default true). */
+  seed?: boolean;
+  /** Collect every service's JSON log lines at `info` and above into `Stack.logs`. */
+  captureLogs?: boolean;
+  /** Record every request the gateway sends a subgraph, as sent, in `Stack.subgraphRequests`. */
+  recordSubgraphRequests?: boolean;
+}
+
+/** A request the gateway sent to a subgraph: what someone on the internal network could capture. */
+export interface SubgraphRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
 export interface Stack {
   gatewayUrl: string;
   dataDir: string;
   env: Env;
   refs: SeedRefs;
+  /** The raw JSON log lines of every service, in order, when started with `captureLogs`. */
+  logLines: string[];
+  /** `logLines`, parsed. */
+  logs(): LogRecord[];
+  /** Requests sent to subgraphs, when started with `recordSubgraphRequests`. */
+  subgraphRequests: SubgraphRequest[];
   subgraphs: Record<'users' | 'orders' | 'suppliers', RunningSubgraph>;
   /** POSTs an operation to the gateway; `token` becomes the bearer token. */
   request<TData = Record<string, unknown>>(
@@ -65,39 +96,93 @@ export interface Stack {
  * migrated and seeded SQLite database in a temporary DATA_DIR, and the gateway in front of them,
  * all on free loopback ports and talking real HTTP.
  */
-export async function startStack(options: { env?: Env } = {}): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fedstack-stack-'));
   const env: Env = { NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env };
-  const logger = createLogger({ service: 'test', level: 'silent', format: 'json' });
+  const logLines: string[] = [];
+  const loggerFor = (service: string) =>
+    createLogger({
+      service,
+      level: options.captureLogs ? 'info' : 'silent',
+      format: 'json',
+      destination: { write: (line: string) => void logLines.push(line) },
+    });
   const running: Partial<Record<string, RunningSubgraph>> = {};
+  let gateway: Awaited<ReturnType<typeof createGatewayServer>> | undefined;
+  const subgraphRequests: SubgraphRequest[] = [];
+  const agent = options.recordSubgraphRequests ? new Agent() : undefined;
+  const stopAll = async () => {
+    await gateway?.stop();
+    await agent?.close();
+    for (const subgraph of Object.values(running)) {
+      await subgraph?.server.stop();
+      await subgraph?.db.close();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   let refs: SeedRefs = {};
-  for (const definition of SUBGRAPHS) {
-    const config = definition.readConfig(env);
-    const sql: string[] = [];
-    const db = await openSubgraphDatabase(config, (statement) => sql.push(statement));
-    await migrateSubgraph(definition, db);
-    refs = await definition.seed(db, refs, logger);
-    const server = await definition.createServer({ config, db, logger });
-    const port = await server.listen(0, '127.0.0.1');
-    running[definition.name] = {
-      name: definition.name,
-      url: `http://127.0.0.1:${port}/graphql`,
-      port,
-      db,
-      sql,
-      server,
+  let gatewayEnv: Env;
+  let gatewayPort: number;
+  try {
+    for (const definition of SUBGRAPHS) {
+      const config = definition.readConfig(env);
+      const logger = loggerFor(definition.name);
+      const sql: string[] = [];
+      const db = await openSubgraphDatabase(config, (statement) => sql.push(statement));
+      let server: SubgraphServer;
+      try {
+        await migrateSubgraph(definition, db);
+        if (options.seed !== false) refs = await definition.seed(db, refs, logger);
+        server = await definition.createServer({ config, db, logger });
+      } catch (error) {
+        await db.close();
+        throw error;
+      }
+      const port = await server.listen(0, '127.0.0.1');
+      running[definition.name] = {
+        name: definition.name,
+        url: `http://127.0.0.1:${port}/graphql`,
+        port,
+        db,
+        sql,
+        server,
+      };
+    }
+    const started = running as Stack['subgraphs'];
+    gatewayEnv = {
+      ...env,
+      SUPERGRAPH_FILE: resolve(__dirname, '..', '..', 'supergraph.graphql'),
+      USERS_URL: started.users.url,
+      ORDERS_URL: started.orders.url,
+      SUPPLIERS_URL: started.suppliers.url,
     };
+    const gatewayConfig = readGatewayConfig(gatewayEnv);
+    let fetcher: Fetcher | undefined;
+    if (agent) {
+      const inner = createSubgraphFetcher({
+        dispatcher: agent,
+        timeoutMs: gatewayConfig.subgraphTimeoutMs,
+      });
+      fetcher = (url, init = {}) => {
+        const body = init.body;
+        subgraphRequests.push({
+          url,
+          headers: { ...init.headers },
+          body: typeof body === 'string' ? body : Buffer.from(body ?? '').toString('utf8'),
+        });
+        return inner(url, init);
+      };
+    }
+    gateway = await createGatewayServer(gatewayConfig, {
+      logger: loggerFor('gateway'),
+      fetcher,
+    });
+    gatewayPort = await gateway.listen(0, '127.0.0.1');
+  } catch (error) {
+    await stopAll();
+    throw error;
   }
   const subgraphs = running as Stack['subgraphs'];
-  const gatewayEnv: Env = {
-    ...env,
-    SUPERGRAPH_FILE: resolve(__dirname, '..', '..', 'supergraph.graphql'),
-    USERS_URL: subgraphs.users.url,
-    ORDERS_URL: subgraphs.orders.url,
-    SUPPLIERS_URL: subgraphs.suppliers.url,
-  };
-  const gateway = await createGatewayServer(readGatewayConfig(gatewayEnv));
-  const gatewayPort = await gateway.listen(0, '127.0.0.1');
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
 
   const request: Stack['request'] = async (query, variables, requestOptions = {}) => {
@@ -126,6 +211,11 @@ export async function startStack(options: { env?: Env } = {}): Promise<Stack> {
     dataDir,
     env: gatewayEnv,
     refs,
+    logLines,
+    subgraphRequests,
+    logs() {
+      return logLines.map((line) => JSON.parse(line) as LogRecord);
+    },
     subgraphs,
     request,
     async login(username, password) {
@@ -147,14 +237,20 @@ export async function startStack(options: { env?: Env } = {}): Promise<Stack> {
     resetSql() {
       for (const subgraph of Object.values(subgraphs)) subgraph.sql.length = 0;
     },
-    async stop() {
-      await gateway.stop();
-      for (const subgraph of Object.values(subgraphs)) {
-        await subgraph.server.stop();
-        await subgraph.db.close();
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop: stopAll,
+  };
+}
+
+/**
+ * A fresh production secret set, as `npm run secrets` makes: an ES256 key pair and a signing
+ * secret, in the variables every service reads.
+ */
+export function productionSecrets(): Env {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    GATEWAY_SIGNING_SECRET: randomBytes(32).toString('base64url'),
   };
 }
 

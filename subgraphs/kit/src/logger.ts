@@ -2,13 +2,17 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-/** A pino logger named after the service; `pretty` is for humans at a terminal, JSON otherwise. */
+/**
+ * A pino logger named after the service; `pretty` is for humans at a terminal, JSON otherwise.
+ * JSON lines go to standard output unless `destination` is given (tests collect them).
+ */
 export function createLogger(options: {
   service: string;
   level: string;
   format: 'json' | 'pretty';
+  destination?: pino.DestinationStream;
 }): Logger {
-  return pino({
+  const settings: pino.LoggerOptions = {
     name: options.service,
     level: options.level,
     base: { service: options.service },
@@ -36,5 +40,8 @@ export function createLogger(options: {
           },
         }
       : {}),
-  });
+  };
+  return options.destination && options.format === 'json'
+    ? pino(settings, options.destination)
+    : pino(settings);
 }
