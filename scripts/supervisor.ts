@@ -78,6 +78,7 @@ export class Supervisor {
         createInterface({ input: stream }).on('line', (line) => this.log(spec.name, line));
     }
     this.children.set(spec.name, child);
+    this.log(spec.name, `started (pid ${child.pid})`);
     return child;
   }
 
