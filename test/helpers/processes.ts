@@ -252,6 +252,8 @@ export interface ProcessStack {
   env: Env;
   refs: SeedRefs;
   services: Record<ServiceName, ServiceProcess>;
+  /** The environment each service was started with (its port aside). */
+  envOf: Record<ServiceName, Env>;
   gatewayUrl: string;
   request<TData = Record<string, unknown>>(
     query: string,
@@ -314,6 +316,7 @@ export async function startProcessStack(
     env,
     refs,
     services,
+    envOf,
     gatewayUrl,
     request,
     async login(username, password) {

@@ -180,6 +180,12 @@ describe('a subgraph down, slow, or dropping connections', () => {
 
     const metrics = await (await fetch(`${stack.services.gateway.origin}/metrics`)).text();
     expect(metrics).toMatch(/^gateway_subgraph_retries_total\{subgraph="orders"\} 2$/m);
+    expect(metrics).toMatch(
+      /^gateway_subgraph_fetch_errors_total\{subgraph="orders",reason="connection (closed|refused)"\} 3$/m,
+    );
+    expect(metrics).toMatch(
+      /^gateway_subgraph_fetch_errors_total\{subgraph="suppliers",reason="timed out after 1000 ms"\} 1$/m,
+    );
   });
 
   it('never sends a mutation twice', async () => {
