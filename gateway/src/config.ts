@@ -70,6 +70,8 @@ export interface GatewayConfig {
   metricsEnabled: boolean;
   /** A separate port for `/metrics`; undefined serves it on the main port. */
   metricsPort: number | undefined;
+  /** Let @apollo/gateway send its usage telemetry to Apollo (`APOLLO_TELEMETRY_DISABLED=false`). */
+  apolloTelemetry: boolean;
   /** `'*'` allows every origin; an empty list sends no CORS headers. */
   corsOrigins: '*' | string[];
   /** Express's `trust proxy`: which proxies' `X-Forwarded-For` names the client. */
@@ -242,6 +244,7 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * `MAX_DIRECTIVES` 50, `MAX_COST` 5000,
  * `BODY_LIMIT_BYTES` 1 MiB, `SUBGRAPH_TIMEOUT_MS` 10000, `SUBGRAPH_QUERY_RETRIES` 1,
  * `READINESS_TIMEOUT_MS` 2000, `METRICS_ENABLED` true, `METRICS_PORT` unset (the main port),
+ * `APOLLO_TELEMETRY_DISABLED` true,
  * `CORS_ORIGINS` * in development and none in production, `TRUST_PROXY` false, `LOG_LEVEL` info,
  * `LOG_FORMAT` json.
  * `JWT_PUBLIC_KEY(_FILE)` and `GATEWAY_SIGNING_SECRET(_FILE)` come from the generated development
@@ -304,6 +307,7 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
       env.optional('METRICS_PORT') === undefined
         ? undefined
         : env.int('METRICS_PORT', 0, { min: 0, max: 65535 }),
+    apolloTelemetry: !readBoolean(env, 'APOLLO_TELEMETRY_DISABLED', true),
     corsOrigins: readCorsOrigins(env, production),
     trustProxy: readTrustProxy(env),
     logLevel: env.oneOf(

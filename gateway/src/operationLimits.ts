@@ -58,7 +58,8 @@ export function parseOptionsFor(limits: OperationLimits): { maxTokens: number } 
   return { maxTokens: limits.maxTokens };
 }
 
-const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more than (\d+) tokens\./;
+// graphql-js 16 writes "more that"; later versions may fix the typo.
+const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more (?:than|that) (\d+) tokens\./;
 
 /**
  * graphql-js reports a document over `maxTokens` as a syntax error; like the other limits, it is

@@ -89,6 +89,10 @@ export async function createGatewayServer(
   });
 
   let endpoints: SubgraphEndpoint[] = [];
+  // @apollo/gateway reads this itself when constructed: unless it is "true", it reports usage to
+  // Apollo and probes cloud metadata services (printing warnings where there are none). A
+  // self-hosted front door does neither unless asked to.
+  process.env.APOLLO_TELEMETRY_DISABLED = config.apolloTelemetry ? 'false' : 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.supergraphFile, {
       logger,
@@ -143,7 +147,11 @@ export async function createGatewayServer(
     await apollo.start();
   } catch (error) {
     await agent.close();
-    throw error;
+    // Loading the supergraph is what can fail here: say which file.
+    throw new Error(
+      `SUPERGRAPH_FILE "${config.supergraphFile}" is not a valid supergraph: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 
   const authenticate = createAuthenticator({

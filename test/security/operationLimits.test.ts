@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, print, type DefinitionNode } from 'graphql';
+import { codesOf, startStack, type Stack, type StackResponse } from '../helpers/stack';
+
+/**
+ * Item 3 of the security issue: abusive operations are refused at the gateway, before planning,
+ * with GRAPHQL_VALIDATION_FAILED and a message naming the limit; so are batches, oversized
+ * bodies, mutations over GET and cross-site (simple) requests. Nothing reaches a subgraph.
+ */
+
+let stack: Stack;
+let token: string;
+beforeAll(async () => {
+  stack = await startStack();
+  token = (await stack.login('alice', 'alice-password')).accessToken;
+});
+afterAll(() => stack.stop());
+
+function expectNothingRan(): void {
+  for (const subgraph of Object.values(stack.subgraphs)) expect(subgraph.sql).toEqual([]);
+}
+
+/** Sends `query` and expects a 400 GRAPHQL_VALIDATION_FAILED matching `message`, with nothing run. */
+async function expectOverLimit(query: string, message: RegExp): Promise<void> {
+  stack.resetSql();
+  const res = await stack.request(query, {}, { token });
+  expect(res.status).toBe(400);
+  expect(codesOf(res.body)).toContain('GRAPHQL_VALIDATION_FAILED');
+  expect(res.body.errors?.map((error) => error.message)).toContainEqual(
+    expect.stringMatching(message),
+  );
+  expect(res.body.data ?? null).toBeNull();
+  expectNothingRan();
+}
+
+async function expectWithinLimits(query: string): Promise<StackResponse<unknown>> {
+  const res = await stack.request(query, {}, { token });
+  expect(codesOf(res.body)).not.toContain('GRAPHQL_VALIDATION_FAILED');
+  expect(codesOf(res.body)).not.toContain('GRAPHQL_PARSE_FAILED');
+  return res;
+}
+
+/** me (1) > orders (2) > user (3) > orders (4) > … > id (depth): a root field is depth 1. */
+function nested(depth: number): string {
+  let selection = 'id';
+  for (let level = depth - 1; level >= 2; level -= 1) {
+    selection = level % 2 === 0 ? `orders { ${selection} }` : `user { ${selection} }`;
+  }
+  return `{ me { ${selection} } }`;
+}
+
+/**
+ * The selection of a supplier field at `depth`: every scalar, then its creator and the creator's
+ * suppliers, and so on down to depth 10, the deepest allowed.
+ */
+function supplierChain(depth: number): string {
+  const scalars = 'id name surname address createdAt';
+  return depth + 1 >= 10 ? scalars : `${scalars} createdBy { ${userChain(depth + 1)} }`;
+}
+
+function userChain(depth: number): string {
+  return depth + 1 >= 10 ? 'id username' : `id username suppliers { ${supplierChain(depth + 1)} }`;
+}
+
+const times = (n: number, make: (i: number) => string) =>
+  Array.from({ length: n }, (_, i) => make(i)).join(' ');
+
+const MUTATION =
+  'mutation { createSupplier(input: { name: "x", surname: "y", address: "z" }) { id } }';
+
+describe('3. operation limits and transport', () => {
+  it('lets every operation in the README through the default limits', async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    const operations = blocks.flatMap((block) =>
+      parse(block).definitions.map((definition: DefinitionNode) => print(definition)),
+    );
+    expect(operations.length).toBeGreaterThan(5);
+    for (const operation of operations) await expectWithinLimits(operation);
+  });
+
+  it('depth: accepts 10 and refuses 11', async () => {
+    await expectWithinLimits(nested(10));
+    await expectOverLimit(nested(11), /^Query depth limit of 10 exceeded, found 11\.$/);
+  });
+
+  it('aliases: accepts 30 and refuses 31', async () => {
+    const aliased = (n: number) => `{ suppliers(limit: 1) { ${times(n, (i) => `a${i}: id`)} } }`;
+    await expectWithinLimits(aliased(30));
+    await expectOverLimit(aliased(31), /^Aliases limit of 30 exceeded, found 31\.$/);
+  });
+
+  it('root fields: accepts 20 and refuses 21, fragments included', async () => {
+    const roots = (n: number) => times(n, (i) => `r${i}: suppliers(limit: 1) { id }`);
+    await expectWithinLimits(`{ ${roots(20)} }`);
+    await expectOverLimit(`{ ${roots(21)} }`, /^Root field limit of 20 exceeded, found 21\.$/);
+    await expectOverLimit(
+      `{ ...A ... on Query { r20: suppliers(limit: 1) { id } } } fragment A on Query { ${roots(20)} }`,
+      /^Root field limit of 20 exceeded, found 21\.$/,
+    );
+  });
+
+  it('tokens: accepts a document under 2000 and refuses one over', async () => {
+    // About 1750 tokens, in a shape that no other limit objects to.
+    await expectWithinLimits(
+      `{ suppliers { ${times(250, () => '... on Supplier { id name }')} } }`,
+    );
+    await expectOverLimit(
+      `{ suppliers { ${'id '.repeat(2100)}} }`,
+      /^Token limit of 2000 exceeded\.$/,
+    );
+  });
+
+  it('directives: accepts 50 and refuses 51', async () => {
+    const directives = (n: number) =>
+      `{ suppliers { ${times(n, () => '... @include(if: true) { id }')} } }`;
+    await expectWithinLimits(directives(50));
+    await expectOverLimit(directives(51), /^Directives limit of 50 exceeded, found 51\.$/);
+  });
+
+  it('cost: refuses an operation estimated over 5000 that passes every other limit', async () => {
+    const one = `suppliers { ${supplierChain(1)} }`;
+    await expectWithinLimits(`{ ${one} }`);
+    // About 580 each; twelve: no alias, 12 root fields, depth 10 and under 2000 tokens.
+    await expectOverLimit(
+      `{ ${times(12, () => one)} }`,
+      /^Query Cost limit of 5000 exceeded, found [\d.]+\.$/,
+    );
+  });
+
+  it('refuses HTTP batching (a JSON array of operations) and runs none of them', async () => {
+    stack.resetSql();
+    const res = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify([{ query: MUTATION }, { query: MUTATION }]),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/batch/i);
+    expectNothingRan();
+  });
+
+  it('answers 413 for a body over 1 MiB, runs nothing, and stays healthy', async () => {
+    stack.resetSql();
+    const res = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: MUTATION, variables: { pad: 'x'.repeat(1024 * 1024) } }),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({
+      errors: [
+        {
+          message: 'Request body is larger than the limit of 1048576 bytes',
+          extensions: { code: 'PAYLOAD_TOO_LARGE' },
+        },
+      ],
+    });
+    expectNothingRan();
+    const health = await fetch(stack.gatewayUrl.replace('/graphql', '/health'));
+    expect(health.status).toBe(200);
+    expect((await stack.request('{ suppliers { id } }')).status).toBe(200);
+  });
+
+  it('refuses a mutation over GET', async () => {
+    stack.resetSql();
+    const res = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent(MUTATION)}`, {
+      headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(405);
+    expectNothingRan();
+  });
+
+  it.each<[string, Record<string, string>, () => BodyInit]>([
+    ['text/plain', { 'content-type': 'text/plain' }, () => JSON.stringify({ query: MUTATION })],
+    [
+      'a form post (application/x-www-form-urlencoded)',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      () => new URLSearchParams({ query: MUTATION }).toString(),
+    ],
+    [
+      'a form post (multipart/form-data)',
+      {},
+      () => {
+        const form = new FormData();
+        form.append('query', MUTATION);
+        return form;
+      },
+    ],
+    ['a GET without a preflight header', {}, () => ''],
+  ])('refuses a cross-site simple request: %s', async (kind, headers, body) => {
+    stack.resetSql();
+    const get = kind.startsWith('a GET');
+    const res = await fetch(
+      get
+        ? `${stack.gatewayUrl}?query=${encodeURIComponent('{ suppliers { id } }')}`
+        : stack.gatewayUrl,
+      get
+        ? { headers: { authorization: `Bearer ${token}` } }
+        : {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, ...headers },
+            body: body(),
+          },
+    );
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/Cross-Site Request Forgery/);
+    expectNothingRan();
+  });
+});
