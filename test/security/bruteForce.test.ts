@@ -1,0 +1,234 @@
+import { codesOf, startStack, type Stack } from '../helpers/stack';
+
+/**
+ * Item 4 of the security issue: password guessing is throttled per account and per client
+ * address, aliased logins cannot multiply guesses, and an unknown user cannot be told from a
+ * wrong password by the answer or its timing.
+ *
+ * The gateway trusts X-Forwarded-For from loopback here (TRUST_PROXY=loopback), so each test can
+ * act as its own client addresses; the per-address limit is lowered to 8 to keep the test short,
+ * and the operation limits are raised so that 500 aliased logins reach the users subgraph.
+ */
+
+const IP_LIMIT = 8;
+const LOGIN =
+  'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }';
+const BAD_CREDENTIALS = 'Invalid username or password';
+
+let stack: Stack;
+let lastOctet = 0;
+/** A client address no other attempt in this file used. */
+const freshIp = () => `198.51.100.${(lastOctet += 1)}`;
+
+beforeAll(async () => {
+  stack = await startStack({
+    captureLogs: true,
+    env: {
+      TRUST_PROXY: 'loopback',
+      LOGIN_IP_MAX_FAILURES: String(IP_LIMIT),
+      MAX_ALIASES: '1000',
+      MAX_ROOT_FIELDS: '1000',
+      MAX_TOKENS: '50000',
+      MAX_COST: '1000000',
+    },
+  });
+});
+afterAll(() => stack.stop());
+
+function login(username: string, password: string, ip = freshIp()) {
+  return stack.request<{ login: { accessToken: string } }>(
+    LOGIN,
+    { u: username, p: password },
+    { headers: { 'x-forwarded-for': ip } },
+  );
+}
+
+async function register(username: string, password: string): Promise<void> {
+  const res = await stack.request(
+    'mutation($i: RegisterInput!) { register(input: $i) { accessToken } }',
+    { i: { username, email: `${username}@example.com`, password } },
+    { headers: { 'x-forwarded-for': freshIp() } },
+  );
+  expect(res.body.errors).toBeUndefined();
+}
+
+function loginFailures(): number {
+  return stack.logs().filter((line) => line.event === 'login.failed').length;
+}
+
+async function expectThrottled(res: Awaited<ReturnType<typeof login>>, maxSeconds: number) {
+  expect(res.status).toBe(429);
+  expect(codesOf(res.body)).toEqual(['TOO_MANY_REQUESTS']);
+  const error = res.body.errors![0]!;
+  expect(error.message).toMatch(/Too many failed login attempts; retry in \d+ s/);
+  const retryAfter = error.extensions?.retryAfter as number;
+  expect(retryAfter).toBeGreaterThan(0);
+  expect(retryAfter).toBeLessThanOrEqual(maxSeconds);
+  expect(res.headers.get('retry-after')).toBe(String(retryAfter));
+  expect(res.body.data ?? null).toBeNull();
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+describe('4. brute force', () => {
+  it('locks an account after 5 failures, from any address, so that even the right password is refused', async () => {
+    await register('lock-me', 'the-right-password');
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      const res = await login('lock-me', 'a-wrong-password');
+      expect(codesOf(res.body)).toEqual(['UNAUTHENTICATED']);
+    }
+    const failuresBefore = loginFailures();
+    await expectThrottled(await login('lock-me', 'the-right-password'), 900);
+    await expectThrottled(await login('LOCK-ME', 'the-right-password'), 900);
+    // Refused without checking a password.
+    expect(loginFailures()).toBe(failuresBefore);
+    expect(
+      stack.logs().filter((line) => line.event === 'login.throttled' && line.scope === 'account'),
+    ).not.toHaveLength(0);
+  });
+
+  it('counts only failures: a success clears the account counter', async () => {
+    await register('reset-me', 'the-right-password');
+    for (let round = 0; round < 3; round += 1) {
+      for (let attempt = 1; attempt <= 4; attempt += 1) {
+        expect(codesOf((await login('reset-me', 'a-wrong-password')).body)).toEqual([
+          'UNAUTHENTICATED',
+        ]);
+      }
+      const ok = await login('reset-me', 'the-right-password');
+      expect(ok.body.data?.login.accessToken).toEqual(expect.any(String));
+    }
+  });
+
+  it(`stops a client address after ${IP_LIMIT} failures across different usernames`, async () => {
+    const ip = freshIp();
+    for (let attempt = 1; attempt <= IP_LIMIT; attempt += 1) {
+      const res = await login(`sprayed-${attempt}`, 'Winter2026!', ip);
+      expect(codesOf(res.body)).toEqual(['UNAUTHENTICATED']);
+    }
+    await expectThrottled(await login('alice', 'alice-password', ip), 3600);
+    // The accounts themselves are not locked: alice logs in from anywhere else.
+    const elsewhere = await login('alice', 'alice-password');
+    expect(elsewhere.body.data?.login.accessToken).toEqual(expect.any(String));
+  });
+
+  it('runs at most one password check for 500 aliased login fields in one request', async () => {
+    await register('alias-target', 'the-right-password');
+    const fields = Array.from(
+      { length: 500 },
+      (_, i) => `a${i}: login(username: $u, password: $p) { accessToken }`,
+    ).join(' ');
+    const send = (password: string) =>
+      stack.request(
+        `mutation($u: String!, $p: String!) { ${fields} }`,
+        { u: 'alias-target', p: password },
+        { headers: { 'x-forwarded-for': freshIp() } },
+      );
+    const events = (name: string) => stack.logs().filter((line) => line.event === name).length;
+
+    // Wrong password: one check, one failure counted.
+    const failedBefore = events('login.failed');
+    const started = performance.now();
+    const wrong = await send('a-wrong-password');
+    expect(codesOf(wrong.body)).toEqual(['UNAUTHENTICATED']);
+    expect(events('login.failed') - failedBefore).toBe(1);
+    // 500 argon2id checks would take many seconds.
+    expect(performance.now() - started).toBeLessThan(5000);
+
+    // Right password: the first field runs, the second is refused before any hashing (without
+    // the per-request limit, all 500 would check the password and log in).
+    const succeededBefore = events('login.succeeded');
+    const right = await send('the-right-password');
+    expect(right.status).toBe(429);
+    expect(right.body.errors).toEqual([
+      expect.objectContaining({
+        message: 'Only one login or register is allowed per request; send each in its own request',
+        path: ['a1'],
+        extensions: expect.objectContaining({ code: 'TOO_MANY_REQUESTS', retryAfter: 1 }),
+      }),
+    ]);
+    expect(events('login.succeeded') - succeededBefore).toBe(1);
+
+    // One failure counted, so the account is not locked.
+    const ok = await login('alias-target', 'the-right-password');
+    expect(ok.body.data?.login.accessToken).toEqual(expect.any(String));
+  });
+
+  it('allows one register per request too, so that aliases cannot multiply password hashing', async () => {
+    const res = await stack.request(
+      `mutation {
+        a: register(input: { username: "aliased-a", email: "a@example.com", password: "password-a" }) { accessToken }
+        b: register(input: { username: "aliased-b", email: "b@example.com", password: "password-b" }) { accessToken }
+      }`,
+      {},
+      { headers: { 'x-forwarded-for': freshIp() } },
+    );
+    expect(codesOf(res.body)).toEqual(['TOO_MANY_REQUESTS']);
+    expect(codesOf((await login('aliased-a', 'password-a')).body)).toEqual([]);
+    expect(codesOf((await login('aliased-b', 'password-b')).body)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('answers an unknown user and a wrong password alike, in similar time', async () => {
+    await register('timed-user', 'the-right-password');
+    // Warm up both paths (the dummy hash is made on first use).
+    await login('timed-user', 'a-wrong-password');
+    await login('nobody-0', 'a-wrong-password');
+    const wrong: number[] = [];
+    const unknown: number[] = [];
+    for (let round = 1; round <= 3; round += 1) {
+      for (const [username, times] of [
+        ['timed-user', wrong],
+        [`nobody-${round}`, unknown],
+      ] as const) {
+        const started = performance.now();
+        const res = await login(username, 'a-wrong-password');
+        times.push(performance.now() - started);
+        expect(res.status).toBe(200);
+        expect(res.body.errors).toEqual([
+          {
+            message: BAD_CREDENTIALS,
+            path: ['login'],
+            extensions: { code: 'UNAUTHENTICATED', serviceName: 'users' },
+          },
+        ]);
+      }
+    }
+    const ratio = median(unknown) / median(wrong);
+    expect(ratio).toBeGreaterThan(1 / 2.5);
+    expect(ratio).toBeLessThan(2.5);
+  });
+});
+
+describe('4. brute force, with the default operation limits', () => {
+  let defaults: Stack;
+  beforeAll(async () => {
+    defaults = await startStack({ captureLogs: true });
+  });
+  afterAll(() => defaults.stop());
+
+  it('refuses 31 or 500 aliased logins at the gateway, before any password check', async () => {
+    const aliased = (n: number) =>
+      `mutation($u: String!, $p: String!) { ${Array.from(
+        { length: n },
+        (_, i) => `a${i}: login(username: $u, password: $p) { accessToken }`,
+      ).join(' ')} }`;
+    for (const [count, limit] of [
+      [31, /^Aliases limit of 30 exceeded, found 31\.$/],
+      // So many that the document is over the token limit before aliases are even counted.
+      [500, /^Token limit of 2000 exceeded\.$/],
+    ] as const) {
+      defaults.resetSql();
+      const res = await defaults.request(aliased(count), { u: 'alice', p: 'a-wrong-password' });
+      expect(res.status).toBe(400);
+      expect(codesOf(res.body)).toContain('GRAPHQL_VALIDATION_FAILED');
+      expect(res.body.errors?.map((error) => error.message)).toContainEqual(
+        expect.stringMatching(limit),
+      );
+      expect(defaults.subgraphs.users.sql).toEqual([]);
+    }
+    expect(defaults.logs().filter((line) => line.event === 'login.failed')).toEqual([]);
+  });
+});
