@@ -88,12 +88,13 @@ describe('2. identity headers', () => {
 
   it('refuses a captured request replayed with another x-user-id or x-user-role', async () => {
     const captured = await captureUsersRequest('{ me { id username } }');
-    for (const headers of [
+    const alterations: Array<Record<string, string>> = [
       { 'x-user-id': adminId },
       { 'x-user-role': 'ADMIN' },
       { 'x-user-id': adminId, 'x-user-role': 'ADMIN' },
       { 'x-client-address': '198.51.100.7' },
-    ]) {
+    ];
+    for (const headers of alterations) {
       const res = await replay(captured, { headers });
       expect(res.status).toBe(401);
       expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');

@@ -172,7 +172,7 @@ describe('3. operation limits and transport', () => {
     expectNothingRan();
   });
 
-  it.each<[string, Record<string, string>, () => BodyInit]>([
+  it.each<[string, Record<string, string>, () => string | FormData]>([
     ['text/plain', { 'content-type': 'text/plain' }, () => JSON.stringify({ query: MUTATION })],
     [
       'a form post (application/x-www-form-urlencoded)',
