@@ -61,6 +61,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         logging,
         benchmark: true,
         pool: { max: 10 },
+        // A server that accepts but never answers fails the start in 10 s, not the pool's 60 s.
+        dialectOptions: { connectionTimeoutMillis: 10_000 },
       })
     : new Sequelize({
         dialect: 'sqlite',

@@ -23,7 +23,22 @@ export function runService(name: string, start: () => Promise<{ stop(): Promise<
     })
     .catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`${name}: failed to start: ${message}\n`);
+      process.stderr.write(`${name}: failed to start: ${oneLine(message)}\n`);
       process.exit(1);
     });
+}
+
+/**
+ * A multi-line error message (GraphQL's, with code frames) as one line: its text lines joined,
+ * without the source excerpts.
+ */
+export function oneLine(message: string): string {
+  return message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(
+      (line) =>
+        line !== '' && !/^(\d+\s*)?\|/.test(line) && !/^GraphQL request:\d+:\d+$/.test(line),
+    )
+    .join(' ');
 }
