@@ -1,0 +1,56 @@
+import { operationLabel, statementLabel } from '../metrics';
+import { requestIdOf } from '../requestId';
+import { oneLine } from '../runService';
+
+describe('operationLabel', () => {
+  it('keeps plain names and folds the rest into a few values', () => {
+    expect(operationLabel('MyOrders')).toBe('MyOrders');
+    expect(operationLabel(undefined)).toBe('anonymous');
+    expect(operationLabel('')).toBe('anonymous');
+    expect(operationLabel('has space')).toBe('invalid');
+    expect(operationLabel('x'.repeat(101))).toBe('invalid');
+  });
+
+  it('stops taking new names after 500', () => {
+    for (let i = 0; i < 600; i += 1) operationLabel(`Op${i}`);
+    expect(operationLabel('Op599')).toBe('other');
+    expect(operationLabel('MyOrders')).toBe('MyOrders');
+  });
+});
+
+describe('statementLabel', () => {
+  it('names the kind of statement from what Sequelize logs', () => {
+    expect(statementLabel('Executed (default): SELECT 1+1 AS result')).toBe('select');
+    expect(statementLabel('Executed (abc-123): INSERT INTO `orders` ...')).toBe('insert');
+    expect(statementLabel('Executed (abc-123): BEGIN DEFERRED TRANSACTION;')).toBe('begin');
+    expect(statementLabel('Executed (default): WITH x AS (SELECT 1) SELECT * FROM x')).toBe(
+      'select',
+    );
+    expect(statementLabel('Executed (default): VACUUM')).toBe('other');
+  });
+});
+
+describe('requestIdOf', () => {
+  it('keeps a plain id of at most 128 characters and replaces anything else', () => {
+    expect(requestIdOf('abc.DEF_1:2-3')).toBe('abc.DEF_1:2-3');
+    for (const given of [undefined, '', 'a b', 'x'.repeat(129), 'a\u00e9']) {
+      expect(requestIdOf(given)).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});
+
+describe('oneLine', () => {
+  it('folds a GraphQL error with code frames into one line', () => {
+    const message = [
+      'The schema is not a valid GraphQL schema.. Caused by:',
+      'Invalid value for "@join__type(graph:)".',
+      '',
+      'GraphQL request:157:12',
+      '157 | type Query @join__type(graph: NOPE)',
+      '    |            ^',
+    ].join('\n');
+    expect(oneLine(message)).toBe(
+      'The schema is not a valid GraphQL schema.. Caused by: Invalid value for "@join__type(graph:)".',
+    );
+  });
+});
