@@ -165,7 +165,7 @@ export async function createGatewayServer(
   app.use(requestId);
   app.use(helmet(securityHeaders(production)));
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', service: 'gateway', pid: process.pid });
+    res.json({ status: 'ok', service: 'gateway' });
   });
   // With METRICS_PORT, metrics are served on that port only, away from the public one.
   const metricsServer =
