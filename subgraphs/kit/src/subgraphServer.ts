@@ -13,6 +13,7 @@ import express, { type Request } from 'express';
 import type { DocumentNode } from 'graphql';
 import { accessLog, observeContext, observingPlugin } from './accessLog';
 import type { SubgraphBaseConfig } from './config';
+import type { Database } from './database';
 import { verifyEnvelope } from './envelope';
 import { formatErrorFor } from './formatError';
 import type { Logger } from './logger';
@@ -37,10 +38,11 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   logger: Logger;
   /** Builds the per-request context: the viewer plus fresh DataLoaders. */
   createContext(scope: RequestScope): TContext;
-  /** Readiness probe, e.g. a `SELECT 1`; `/health/ready` answers 503 when it throws or returns false. */
-  isReady?: () => Promise<boolean>;
-  /** Runs after the HTTP server has drained, e.g. to close the database. */
-  onStopped?: () => Promise<void>;
+  /**
+   * The subgraph's database: `/health/ready` answers 503 unless it answers `SELECT 1`, and it is
+   * closed once the HTTP server has drained.
+   */
+  db: Database;
 }
 
 export interface SubgraphServer {
@@ -48,7 +50,7 @@ export interface SubgraphServer {
   httpServer: Server;
   /** Listens on `port` (0 for a free one) and resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
-  /** Stops accepting, lets in-flight requests finish, then runs `onStopped`. */
+  /** Stops accepting, lets in-flight requests finish, then closes the database. */
   stop(): Promise<void>;
 }
 
@@ -90,7 +92,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   app.get('/health/ready', async (_req, res) => {
     let ready = false;
     try {
-      ready = options.isReady ? await options.isReady() : true;
+      await options.db.sequelize.query('SELECT 1');
+      ready = true;
     } catch (error) {
       logger.warn({ err: error }, 'readiness check failed');
     }
@@ -172,7 +175,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       await apollo.stop();
       if (httpServer.listening)
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await options.onStopped?.();
+      await options.db.close();
     },
   };
 }

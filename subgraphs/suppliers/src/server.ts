@@ -30,10 +30,6 @@ export function createSuppliersServer(deps: {
     typeDefs,
     resolvers,
     createContext: (scope) => createContext(scope, { db, models }),
-    isReady: async () => {
-      await db.sequelize.query('SELECT 1');
-      return true;
-    },
-    onStopped: () => db.close(),
+    db,
   });
 }

@@ -72,10 +72,6 @@ export async function createUsersServer(deps: {
       sessions,
       passwordWork: 0,
     }),
-    isReady: async () => {
-      await db.sequelize.query('SELECT 1');
-      return true;
-    },
-    onStopped: () => db.close(),
+    db,
   });
 }
