@@ -13,3 +13,4 @@ export * from './validation';
 export * from './viewer';
 export * from './definition';
 export * from './references';
+export * from './bindModel';

@@ -1,3 +1,4 @@
+import { bindModel } from '@fedstack/kit';
 import {
   DataTypes,
   Model,
@@ -24,18 +25,15 @@ export class Order extends Model<InferAttributes<Order>, InferCreationAttributes
 
 export type OrderStatic = typeof Order;
 
-const models = new WeakMap<Sequelize, OrderStatic>();
-
 /**
  * The `Order` model bound to `sequelize`. Each database gets its own subclass, because a Sequelize
  * model class holds one connection in static state and tests run several databases in one process;
  * asking twice for the same database returns the same class.
  */
 export function defineOrderModel(sequelize: Sequelize): OrderStatic {
-  const existing = models.get(sequelize);
-  if (existing) return existing;
-  const Bound = class extends Order {};
-  Bound.init(
+  return bindModel(
+    Order,
+    sequelize,
     {
       id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
       userId: { type: DataTypes.STRING(64), allowNull: false },
@@ -51,8 +49,6 @@ export function defineOrderModel(sequelize: Sequelize): OrderStatic {
       createdAt: { type: DataTypes.DATE, allowNull: false },
       updatedAt: { type: DataTypes.DATE, allowNull: false },
     },
-    { sequelize, modelName: 'Order', tableName: 'orders', timestamps: true },
+    { modelName: 'Order', tableName: 'orders', timestamps: true },
   );
-  models.set(sequelize, Bound);
-  return Bound;
 }

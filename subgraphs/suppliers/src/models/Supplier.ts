@@ -1,3 +1,4 @@
+import { bindModel } from '@fedstack/kit';
 import {
   DataTypes,
   Model,
@@ -20,18 +21,15 @@ export class Supplier extends Model<InferAttributes<Supplier>, InferCreationAttr
 
 export type SupplierStatic = typeof Supplier;
 
-const models = new WeakMap<Sequelize, SupplierStatic>();
-
 /**
  * The `Supplier` model bound to `sequelize`. Each database gets its own subclass, because a
  * Sequelize model class holds one connection in static state and tests run several databases in
  * one process; asking twice for the same database returns the same class.
  */
 export function defineSupplierModel(sequelize: Sequelize): SupplierStatic {
-  const existing = models.get(sequelize);
-  if (existing) return existing;
-  const Bound = class extends Supplier {};
-  Bound.init(
+  return bindModel(
+    Supplier,
+    sequelize,
     {
       id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
       name: { type: DataTypes.STRING(100), allowNull: false },
@@ -41,8 +39,6 @@ export function defineSupplierModel(sequelize: Sequelize): SupplierStatic {
       createdAt: { type: DataTypes.DATE, allowNull: false },
       updatedAt: { type: DataTypes.DATE, allowNull: false },
     },
-    { sequelize, modelName: 'Supplier', tableName: 'suppliers', timestamps: true },
+    { modelName: 'Supplier', tableName: 'suppliers', timestamps: true },
   );
-  models.set(sequelize, Bound);
-  return Bound;
 }

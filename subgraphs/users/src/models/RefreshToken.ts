@@ -1,3 +1,4 @@
+import { bindModel } from '@fedstack/kit';
 import {
   DataTypes,
   Model,
@@ -29,8 +30,9 @@ export class RefreshToken extends Model<
 export type RefreshTokenModel = typeof RefreshToken;
 
 export function defineRefreshTokenModel(sequelize: Sequelize): RefreshTokenModel {
-  class BoundRefreshToken extends RefreshToken {}
-  BoundRefreshToken.init(
+  return bindModel(
+    RefreshToken,
+    sequelize,
     {
       id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
       userId: { type: DataTypes.INTEGER, allowNull: false },
@@ -41,7 +43,6 @@ export function defineRefreshTokenModel(sequelize: Sequelize): RefreshTokenModel
       revokedAt: { type: DataTypes.DATE, allowNull: true },
       createdAt: DataTypes.DATE,
     },
-    { sequelize, tableName: 'refresh_tokens', modelName: 'RefreshToken', updatedAt: false },
+    { tableName: 'refresh_tokens', modelName: 'RefreshToken', updatedAt: false },
   );
-  return BoundRefreshToken;
 }

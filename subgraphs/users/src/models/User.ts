@@ -1,3 +1,4 @@
+import { bindModel } from '@fedstack/kit';
 import {
   DataTypes,
   Model,
@@ -22,10 +23,11 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
 
 export type UserModel = typeof User;
 
-/** Binds a fresh `User` class to one Sequelize instance (tests run several databases in one process). */
+/** The `User` model bound to one database (see `bindModel`). */
 export function defineUserModel(sequelize: Sequelize): UserModel {
-  class BoundUser extends User {}
-  BoundUser.init(
+  return bindModel(
+    User,
+    sequelize,
     {
       id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
       username: { type: DataTypes.STRING(32), allowNull: false },
@@ -36,7 +38,6 @@ export function defineUserModel(sequelize: Sequelize): UserModel {
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },
-    { sequelize, tableName: 'users', modelName: 'User' },
+    { tableName: 'users', modelName: 'User' },
   );
-  return BoundUser;
 }
