@@ -1,6 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -14,25 +13,16 @@ import {
   type SeedRefs,
 } from '@fedstack/kit';
 import { Sequelize } from 'sequelize';
+import { freePort } from '../../scripts/freePort';
 import { mainFileOf, SUBGRAPHS } from '../../scripts/subgraphs';
+
+export { freePort };
 import type { GraphQLBody, StackResponse } from './stack';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
 export type ServiceName = 'users' | 'orders' | 'suppliers' | 'gateway';
 export const SUBGRAPH_NAMES = ['users', 'orders', 'suppliers'] as const;
-
-/** A free loopback port (free when asked; a test binds it soon after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
