@@ -240,7 +240,7 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * Defaults: `NODE_ENV` development, `GATEWAY_PORT` 4000, `SUPERGRAPH_FILE` ./supergraph.graphql,
  * `<SUBGRAPH>_URL` the supergraph's routing URL, `DATA_DIR` ./data, `JWT_ISSUER` fedstack,
  * `JWT_AUDIENCE` fedstack-api, `JWT_ALGORITHMS` ES256, `JWT_CLOCK_TOLERANCE_SECONDS` 5,
- * `MAX_DEPTH` 10, `MAX_ALIASES` 30, `MAX_ROOT_FIELDS` 20, `MAX_TOKENS` 2000,
+ * `MAX_DEPTH` 10, `MAX_ALIASES` 30, `MAX_ROOT_FIELDS` 40, `MAX_TOKENS` 2000,
  * `MAX_DIRECTIVES` 50, `MAX_COST` 5000,
  * `BODY_LIMIT_BYTES` 1 MiB, `SUBGRAPH_TIMEOUT_MS` 10000, `SUBGRAPH_QUERY_RETRIES` 1,
  * `READINESS_TIMEOUT_MS` 2000, `METRICS_ENABLED` true, `METRICS_PORT` unset (the main port),
@@ -293,7 +293,7 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
     limits: {
       maxDepth: env.int('MAX_DEPTH', 10, { min: 1, max: 1000 }),
       maxAliases: env.int('MAX_ALIASES', 30, { min: 0, max: 10_000 }),
-      maxRootFields: env.int('MAX_ROOT_FIELDS', 20, { min: 1, max: 10_000 }),
+      maxRootFields: env.int('MAX_ROOT_FIELDS', 40, { min: 1, max: 10_000 }),
       maxTokens: env.int('MAX_TOKENS', 2000, { min: 10, max: 1_000_000 }),
       maxDirectives: env.int('MAX_DIRECTIVES', 50, { min: 0, max: 10_000 }),
       maxCost: env.int('MAX_COST', 5000, { min: 1, max: 100_000_000 }),

@@ -55,7 +55,7 @@ describe('readGatewayConfig', () => {
       limits: {
         maxDepth: 10,
         maxAliases: 30,
-        maxRootFields: 20,
+        maxRootFields: 40,
         maxTokens: 2000,
         maxDirectives: 50,
         maxCost: 5000,
