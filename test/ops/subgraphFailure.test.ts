@@ -137,6 +137,34 @@ describe('a subgraph down, slow, or dropping connections', () => {
     expect(again.body.data?.me.orders.some((order) => order.supplier !== null)).toBe(true);
   });
 
+  it('keeps me and its orders when User.suppliers fails: suppliers is null with an error naming the subgraph', async () => {
+    const query = '{ me { username orders { id } suppliers { id } } }';
+    type MeWithSuppliers = {
+      me: { username: string; orders: Array<{ id: string }>; suppliers: unknown[] | null };
+    };
+    // Control: with suppliers up, the same request holds alice's own supplier and no error.
+    const healthy = await stack.request<MeWithSuppliers>(query, {}, { token });
+    expect(healthy.body.errors).toBeUndefined();
+    expect(healthy.body.data?.me.suppliers?.length).toBeGreaterThan(0);
+
+    await stack.services.suppliers.stop('SIGKILL');
+    const res = await stack.request<MeWithSuppliers>(query, {}, { token });
+    expect(res.status).toBe(200);
+    expect(res.body.data?.me).not.toBeNull();
+    expect(res.body.data?.me.username).toBe('alice');
+    expect(res.body.data?.me.orders.map((order) => order.id)).toEqual(
+      healthy.body.data?.me.orders.map((order) => order.id),
+    );
+    expect(res.body.data?.me.orders.length).toBeGreaterThan(0);
+    expect(res.body.data?.me.suppliers).toBeNull();
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors?.[0]?.message).toBe('Subgraph "suppliers" failed: connection refused');
+    expect(res.body.errors?.[0]?.extensions?.serviceName).toBe('suppliers');
+
+    await stack.restart('suppliers');
+    expect((await readiness(stack.services.gateway.origin)).status).toBe(200);
+  });
+
   it('cuts a slow subgraph off at SUBGRAPH_TIMEOUT_MS and still answers with the rest', async () => {
     await stack.restart('suppliers', { TEST_SUBGRAPH_DELAY_MS: '4000' });
     const started = Date.now();

@@ -90,8 +90,8 @@ export type UpdateSupplierInput = {
 export type User = {
   __typename?: 'User';
   id: Scalars['ID']['output'];
-  /** Suppliers this user created; public. */
-  suppliers: Array<Supplier>;
+  /** Suppliers this user created; public. Null, with an error, when this subgraph fails, so the rest of the user survives. */
+  suppliers: Maybe<Array<Supplier>>;
 };
 
 
@@ -271,7 +271,7 @@ export type SupplierResolvers<ContextType = Context, ParentType extends Resolver
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  suppliers?: Resolver<Array<ResolversTypes['Supplier']>, ParentType, ContextType, RequireFields<UserSuppliersArgs, 'limit' | 'offset'>>;
+  suppliers?: Resolver<Maybe<Array<ResolversTypes['Supplier']>>, ParentType, ContextType, RequireFields<UserSuppliersArgs, 'limit' | 'offset'>>;
 }>;
 
 export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['link__Import'], any> {
