@@ -124,6 +124,8 @@ export async function createGatewayServer(
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     nodeEnv: config.nodeEnv,
+    // runService owns SIGTERM/SIGINT: Apollo's own handlers would stop it behind the service's back.
+    stopOnTerminationSignals: false,
     logger,
     introspection: !production,
     includeStacktraceInErrorResponses: false,

@@ -74,6 +74,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
+    // runService owns SIGTERM/SIGINT: Apollo's own handlers would stop it behind the service's back.
+    stopOnTerminationSignals: false,
     formatError: formatErrorFor({ production, logger }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
