@@ -7,4 +7,6 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 60000,
+  // Says once whether the PostgreSQL variants run (TEST_POSTGRES_URL) and checks its server.
+  globalSetup: '<rootDir>/test/globalSetup.ts',
 };

@@ -11,6 +11,11 @@ import {
   type SeedRefs,
   type SubgraphServer,
 } from '@fedstack/kit';
+import {
+  createTestPostgresDatabase,
+  type TestDatabase,
+  type TestPostgresDatabase,
+} from '@fedstack/kit/testing';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { Agent } from 'undici';
 import { readGatewayConfig } from '../../gateway/src/config';
@@ -55,6 +60,14 @@ export interface StackOptions {
   captureLogs?: boolean;
   /** Record every request the gateway sends a subgraph, as sent, in `Stack.subgraphRequests`. */
   recordSubgraphRequests?: boolean;
+  /**
+   * Where the subgraphs keep their data (default `sqlite`): `sqlite` is a file per subgraph in the
+   * temporary DATA_DIR; `postgres` is a fresh database per subgraph on the `TEST_POSTGRES_URL`
+   * server (see `bash scripts/test-postgres.sh`), set as `<NAME>_DATABASE_URL` in `Stack.env` and
+   * dropped by `stop()`. `postgres` throws when `TEST_POSTGRES_URL` is not set; a suite that should
+   * also run without it can loop over `testDatabases()` from `@fedstack/kit/testing`.
+   */
+  database?: TestDatabase;
 }
 
 /** A request the gateway sent to a subgraph: what someone on the internal network could capture. */
@@ -67,6 +80,8 @@ export interface SubgraphRequest {
 export interface Stack {
   gatewayUrl: string;
   dataDir: string;
+  /** The engine the subgraphs run on, as `StackOptions.database` chose. */
+  database: TestDatabase;
   env: Env;
   refs: SeedRefs;
   /** The raw JSON log lines of every service, in order, when started with `captureLogs`. */
@@ -93,8 +108,9 @@ export interface Stack {
 
 /**
  * Starts the whole stack in this process for a test: the three subgraphs, each with its own
- * migrated and seeded SQLite database in a temporary DATA_DIR, and the gateway in front of them,
- * all on free loopback ports and talking real HTTP.
+ * migrated and seeded database (SQLite in a temporary DATA_DIR, or PostgreSQL with
+ * `database: 'postgres'`), and the gateway in front of them, all on free loopback ports and
+ * talking real HTTP.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fedstack-stack-'));
@@ -111,6 +127,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let gateway: Awaited<ReturnType<typeof createGatewayServer>> | undefined;
   const subgraphRequests: SubgraphRequest[] = [];
   const agent = options.recordSubgraphRequests ? new Agent() : undefined;
+  const database = options.database ?? 'sqlite';
+  const postgresDatabases: TestPostgresDatabase[] = [];
   const stopAll = async () => {
     await gateway?.stop();
     await agent?.close();
@@ -118,12 +136,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await subgraph?.server.stop();
       await subgraph?.db.close();
     }
+    for (const created of postgresDatabases) await created.drop();
     rmSync(dataDir, { recursive: true, force: true });
   };
   let refs: SeedRefs = {};
   let gatewayEnv: Env;
   let gatewayPort: number;
   try {
+    if (database === 'postgres') {
+      for (const definition of SUBGRAPHS) {
+        const created = await createTestPostgresDatabase(`${definition.name}_stack`);
+        postgresDatabases.push(created);
+        env[`${definition.name.toUpperCase()}_DATABASE_URL`] = created.url;
+      }
+    }
     for (const definition of SUBGRAPHS) {
       const config = definition.readConfig(env);
       const logger = loggerFor(definition.name);
@@ -209,6 +235,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     gatewayUrl,
     dataDir,
+    database,
     env: gatewayEnv,
     refs,
     logLines,

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Sequelize } from 'sequelize';
 import type { Env, SubgraphBaseConfig } from './config';
 import type { Database } from './database';
 import {
@@ -11,6 +13,7 @@ import {
 } from './definition';
 import { signEnvelope } from './envelope';
 import { createLogger } from './logger';
+import type { SubgraphServer } from './subgraphServer';
 import type { Viewer } from './viewer';
 
 /** A GraphQL response as a test reads it. */
@@ -37,29 +40,137 @@ export interface TestSubgraph<TConfig extends SubgraphBaseConfig> {
   stop(): Promise<void>;
 }
 
+/** The database engines a subgraph test can run on. */
+export type TestDatabase = 'sqlite' | 'postgres';
+
 /**
- * Starts one subgraph for a test: a temporary DATA_DIR, a migrated SQLite database (optionally
- * seeded), the real HTTP server on a free loopback port, and a client that signs like the gateway.
+ * `TEST_POSTGRES_URL`: an admin URL of a throwaway PostgreSQL server (the `postgres` database of a
+ * role that may create databases), as `bash scripts/test-postgres.sh start` prints. Test-only: no
+ * service reads it.
+ */
+export function testPostgresUrl(): string | undefined {
+  const url = process.env.TEST_POSTGRES_URL?.trim();
+  return url ? url : undefined;
+}
+
+/** Why the PostgreSQL variants of the tests do not run, or undefined when they do. */
+export function postgresSkipReason(): string | undefined {
+  return testPostgresUrl()
+    ? undefined
+    : 'TEST_POSTGRES_URL is not set (start a throwaway server with `eval "$(bash scripts/test-postgres.sh start)"`)';
+}
+
+/**
+ * The databases every subgraph suite runs on, for `describe.each(testDatabases())`: always
+ * `sqlite`, plus `postgres` when `TEST_POSTGRES_URL` is set.
+ */
+export function testDatabases(): TestDatabase[] {
+  return testPostgresUrl() ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+/** A database created for one test on the `TEST_POSTGRES_URL` server. */
+export interface TestPostgresDatabase {
+  /** `postgres://` URL of the new, empty database, for `<NAME>_DATABASE_URL`. */
+  url: string;
+  name: string;
+  /** Drops the database, closing any connection still open to it. Safe to call twice. */
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates a fresh, empty database with a unique name (`<prefix>_<random>`, prefix default
+ * `fedstack_test`) on the `TEST_POSTGRES_URL` server; the caller drops it when done. Throws, naming
+ * the variable, when `TEST_POSTGRES_URL` is not set.
+ */
+export async function createTestPostgresDatabase(
+  prefix = 'fedstack_test',
+): Promise<TestPostgresDatabase> {
+  const adminUrl = testPostgresUrl();
+  if (!adminUrl) {
+    throw new Error(`a PostgreSQL test needs a server: ${postgresSkipReason() ?? ''}`);
+  }
+  if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) {
+    throw new Error(`prefix must be lower-case letters, digits and _, got "${prefix}"`);
+  }
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(adminUrl, `CREATE DATABASE "${name}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  let dropping: Promise<void> | undefined;
+  return {
+    url: url.toString(),
+    name,
+    drop() {
+      dropping ??= adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      return dropping;
+    },
+  };
+}
+
+/** Runs one statement on the admin database over a connection of its own. */
+async function adminQuery(adminUrl: string, statement: string): Promise<void> {
+  const admin = new Sequelize(adminUrl, {
+    dialect: 'postgres',
+    logging: false,
+    pool: { max: 1 },
+    dialectOptions: { connectionTimeoutMillis: 10_000 },
+  });
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * Starts one subgraph for a test: a temporary DATA_DIR, a migrated database (optionally seeded),
+ * the real HTTP server on a free loopback port, and a client that signs like the gateway.
+ * `database` (default `sqlite`) picks the engine: `sqlite` is a file in the DATA_DIR, `postgres` a
+ * fresh database on the `TEST_POSTGRES_URL` server, passed as `<NAME>_DATABASE_URL` and dropped by
+ * `stop()`.
  */
 export async function startTestSubgraph<TConfig extends SubgraphBaseConfig>(
   definition: SubgraphDefinition<TConfig>,
-  options: { env?: Env; seed?: SeedRefs | false } = {},
+  options: { env?: Env; seed?: SeedRefs | false; database?: TestDatabase } = {},
 ): Promise<TestSubgraph<TConfig>> {
   const dataDir = mkdtempSync(join(tmpdir(), `${definition.name}-test-`));
-  const config = definition.readConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    ...options.env,
-  });
-  const logger = createLogger({ service: definition.name, level: 'silent', format: 'json' });
+  const postgres =
+    options.database === 'postgres'
+      ? await createTestPostgresDatabase(`${definition.name}_test`)
+      : undefined;
+  const cleanUp = async () => {
+    await postgres?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let config: TConfig;
+  let db: Database;
+  let server: SubgraphServer;
+  let port: number;
   const sql: string[] = [];
-  const db = await openSubgraphDatabase(config, (statement) => sql.push(statement));
-  await migrateSubgraph(definition as unknown as SubgraphDefinition, db);
-  if (options.seed !== false && options.seed !== undefined)
-    await definition.seed(db, options.seed, logger);
-  const server = await definition.createServer({ config, db, logger });
-  const port = await server.listen(0, '127.0.0.1');
+  try {
+    config = definition.readConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      ...(postgres ? { [`${definition.name.toUpperCase()}_DATABASE_URL`]: postgres.url } : {}),
+      ...options.env,
+    });
+    const logger = createLogger({ service: definition.name, level: 'silent', format: 'json' });
+    db = await openSubgraphDatabase(config, (statement) => sql.push(statement));
+    try {
+      await migrateSubgraph(definition as unknown as SubgraphDefinition, db);
+      if (options.seed !== false && options.seed !== undefined)
+        await definition.seed(db, options.seed, logger);
+      server = await definition.createServer({ config, db, logger });
+      port = await server.listen(0, '127.0.0.1');
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
   const url = `http://127.0.0.1:${port}/graphql`;
   sql.length = 0;
   return {
@@ -88,7 +199,7 @@ export async function startTestSubgraph<TConfig extends SubgraphBaseConfig>(
     async stop() {
       await server.stop();
       await db.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }

@@ -1,87 +1,89 @@
 import { createLogger, createMigrator, type Logger } from '@fedstack/kit';
-import { startTestSubgraph, type TestSubgraph } from '@fedstack/kit/testing';
+import { startTestSubgraph, testDatabases, type TestSubgraph } from '@fedstack/kit/testing';
 import { suppliersSubgraph, type SuppliersConfig } from '../index';
 import { migrations } from '../migrations';
 import { defineSupplierModel } from '../models/Supplier';
 import { seedSuppliers } from '../seed';
 import { alice, supplierInput } from './helpers';
 
-const users = { admin: 'user-admin', alice: 'user-alice', bob: 'user-bob' };
+describe.each(testDatabases())('on %s', (database) => {
+  const users = { admin: 'user-admin', alice: 'user-alice', bob: 'user-bob' };
 
-describe('migrations', () => {
-  let sub: TestSubgraph<SuppliersConfig>;
-  beforeAll(async () => {
-    sub = await startTestSubgraph(suppliersSubgraph);
+  describe('migrations', () => {
+    let sub: TestSubgraph<SuppliersConfig>;
+    beforeAll(async () => {
+      sub = await startTestSubgraph(suppliersSubgraph, { database, database });
+    });
+    afterAll(() => sub.stop());
+
+    async function tables(): Promise<string[]> {
+      const names = (await sub.db.sequelize.getQueryInterface().showAllTables()) as unknown[];
+      return names.map((name) =>
+        typeof name === 'string' ? name : String((name as { tableName: string }).tableName),
+      );
+    }
+
+    it('go down to nothing and up again cleanly', async () => {
+      const migrator = createMigrator(sub.db, migrations);
+      expect(await tables()).toContain('suppliers');
+
+      const reverted = await migrator.down({ to: 0 });
+      expect(reverted.map((migration) => migration.name)).toEqual(
+        migrations.map((migration) => migration.name).reverse(),
+      );
+      expect(await tables()).not.toContain('suppliers');
+      expect(await migrator.pending()).toHaveLength(migrations.length);
+
+      const applied = await migrator.up();
+      expect(applied).toHaveLength(migrations.length);
+      expect(await tables()).toContain('suppliers');
+      const indexes = (await sub.db.sequelize.getQueryInterface().showIndex('suppliers')) as Array<{
+        name: string;
+      }>;
+      expect(indexes.map((index) => index.name)).toContain('suppliers_created_by_id');
+
+      const response = await sub.query(
+        `mutation($input: CreateSupplierInput!) { createSupplier(input: $input) { id name } }`,
+        { input: supplierInput('after') },
+        alice,
+      );
+      expect(response.body).toEqual({ data: { createSupplier: { id: '1', name: 'Name after' } } });
+    });
   });
-  afterAll(() => sub.stop());
 
-  async function tables(): Promise<string[]> {
-    const names = (await sub.db.sequelize.getQueryInterface().showAllTables()) as unknown[];
-    return names.map((name) =>
-      typeof name === 'string' ? name : String((name as { tableName: string }).tableName),
-    );
-  }
+  describe('seedSuppliers', () => {
+    const logger = (): Logger & { warn: jest.Mock } =>
+      Object.assign(createLogger({ service: 'suppliers', level: 'silent', format: 'json' }), {
+        warn: jest.fn(),
+      });
 
-  it('go down to nothing and up again cleanly', async () => {
-    const migrator = createMigrator(sub.db, migrations);
-    expect(await tables()).toContain('suppliers');
+    it('creates suppliers by admin, alice and bob once, and answers their ids every time', async () => {
+      const sub = await startTestSubgraph(suppliersSubgraph, { database, database });
+      try {
+        const first = await seedSuppliers(sub.db, { users }, logger());
+        const Supplier = defineSupplierModel(sub.db.sequelize);
+        const rows = await Supplier.findAll({ order: [['id', 'ASC']] });
+        expect(rows.map((row) => row.createdById)).toEqual([users.admin, users.alice, users.bob]);
+        expect(first).toEqual({ users, supplierIds: rows.map((row) => String(row.id)) });
 
-    const reverted = await migrator.down({ to: 0 });
-    expect(reverted.map((migration) => migration.name)).toEqual(
-      migrations.map((migration) => migration.name).reverse(),
-    );
-    expect(await tables()).not.toContain('suppliers');
-    expect(await migrator.pending()).toHaveLength(migrations.length);
-
-    const applied = await migrator.up();
-    expect(applied).toHaveLength(migrations.length);
-    expect(await tables()).toContain('suppliers');
-    const indexes = (await sub.db.sequelize.getQueryInterface().showIndex('suppliers')) as Array<{
-      name: string;
-    }>;
-    expect(indexes.map((index) => index.name)).toContain('suppliers_created_by_id');
-
-    const response = await sub.query(
-      `mutation($input: CreateSupplierInput!) { createSupplier(input: $input) { id name } }`,
-      { input: supplierInput('after') },
-      alice,
-    );
-    expect(response.body).toEqual({ data: { createSupplier: { id: '1', name: 'Name after' } } });
-  });
-});
-
-describe('seedSuppliers', () => {
-  const logger = (): Logger & { warn: jest.Mock } =>
-    Object.assign(createLogger({ service: 'suppliers', level: 'silent', format: 'json' }), {
-      warn: jest.fn(),
+        const second = await seedSuppliers(sub.db, { users }, logger());
+        expect(second).toEqual(first);
+        expect(await Supplier.count()).toBe(rows.length);
+      } finally {
+        await sub.stop();
+      }
     });
 
-  it('creates suppliers by admin, alice and bob once, and answers their ids every time', async () => {
-    const sub = await startTestSubgraph(suppliersSubgraph);
-    try {
-      const first = await seedSuppliers(sub.db, { users }, logger());
-      const Supplier = defineSupplierModel(sub.db.sequelize);
-      const rows = await Supplier.findAll({ order: [['id', 'ASC']] });
-      expect(rows.map((row) => row.createdById)).toEqual([users.admin, users.alice, users.bob]);
-      expect(first).toEqual({ users, supplierIds: rows.map((row) => String(row.id)) });
-
-      const second = await seedSuppliers(sub.db, { users }, logger());
-      expect(second).toEqual(first);
-      expect(await Supplier.count()).toBe(rows.length);
-    } finally {
-      await sub.stop();
-    }
-  });
-
-  it('skips with a warning when no users were seeded', async () => {
-    const sub = await startTestSubgraph(suppliersSubgraph);
-    try {
-      const log = logger();
-      expect(await seedSuppliers(sub.db, {}, log)).toEqual({});
-      expect(await defineSupplierModel(sub.db.sequelize).count()).toBe(0);
-      expect(log.warn).toHaveBeenCalledTimes(1);
-    } finally {
-      await sub.stop();
-    }
+    it('skips with a warning when no users were seeded', async () => {
+      const sub = await startTestSubgraph(suppliersSubgraph, { database, database });
+      try {
+        const log = logger();
+        expect(await seedSuppliers(sub.db, {}, log)).toEqual({});
+        expect(await defineSupplierModel(sub.db.sequelize).count()).toBe(0);
+        expect(log.warn).toHaveBeenCalledTimes(1);
+      } finally {
+        await sub.stop();
+      }
+    });
   });
 });

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# A private, throwaway PostgreSQL cluster for the test suite.
+#
+#   eval "$(bash scripts/test-postgres.sh start)"   # prints TEST_POSTGRES_URL and TEST_POSTGRES_DIR
+#   npx jest subgraphs                              # the subgraph suites also run on PostgreSQL
+#   bash scripts/test-postgres.sh stop              # stops the cluster and deletes its directory
+#
+# `start` runs `initdb` in a new temporary directory, as the `postgres` OS user when run as root
+# (PostgreSQL refuses to run as root), with trust authentication for the `postgres` role. The
+# server listens on 127.0.0.1 only, on a free port (or TEST_POSTGRES_PORT), and on a unix socket
+# inside that directory; durability is off (fsync, synchronous_commit, full_page_writes), as the
+# data is thrown away. PostgreSQL's binaries are taken from PG_BIN, else from `pg_config --bindir`,
+# else from the newest /usr/lib/postgresql/<version>/bin, else from PATH.
+# `stop [dir]` stops the cluster in `dir` (default: $TEST_POSTGRES_DIR) and deletes the directory;
+# it succeeds when there is nothing to stop.
+set -euo pipefail
+
+usage() {
+  echo "usage: bash scripts/test-postgres.sh start | stop [dir]" >&2
+  exit 2
+}
+
+find_bin() {
+  if [[ -n "${PG_BIN:-}" ]]; then
+    echo "$PG_BIN"
+    return
+  fi
+  if command -v pg_config >/dev/null 2>&1; then
+    local dir
+    dir="$(pg_config --bindir)"
+    if [[ -x "$dir/initdb" ]]; then
+      echo "$dir"
+      return
+    fi
+  fi
+  local newest
+  newest="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+  if [[ -n "$newest" && -x "$newest/initdb" ]]; then
+    echo "$newest"
+    return
+  fi
+  if command -v initdb >/dev/null 2>&1; then
+    dirname "$(command -v initdb)"
+    return
+  fi
+  echo "test-postgres: no PostgreSQL binaries (initdb, pg_ctl) found; install postgresql or set PG_BIN" >&2
+  exit 1
+}
+
+# Runs a command as the cluster's owner: `postgres` when we are root, else ourselves.
+as_owner() {
+  if [[ "$(id -u)" == 0 ]]; then
+    if command -v runuser >/dev/null 2>&1; then
+      runuser -u postgres -- "$@"
+    else
+      su postgres -s /bin/sh -c "$(printf '%q ' "$@")"
+    fi
+  else
+    "$@"
+  fi
+}
+
+free_port() {
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
+stop_cluster() {
+  local dir="$1"
+  [[ -n "$dir" && -d "$dir" ]] || return 0
+  local bin
+  bin="$(find_bin)"
+  if [[ -f "$dir/data/postmaster.pid" ]]; then
+    (cd "$dir" && as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1) || true
+  fi
+  rm -rf "$dir"
+}
+
+start_cluster() {
+  local bin dir port
+  bin="$(find_bin)"
+  if [[ "$(id -u)" == 0 ]] && ! id postgres >/dev/null 2>&1; then
+    echo "test-postgres: running as root needs a 'postgres' OS user to own the cluster" >&2
+    exit 1
+  fi
+  dir="$(mktemp -d "${TMPDIR:-/tmp}/fedstack-postgres-XXXXXX")"
+  # From here on, a failed start leaves nothing behind.
+  trap 'stop_cluster "$dir"' ERR
+  chmod 700 "$dir"
+  if [[ "$(id -u)" == 0 ]]; then chown postgres: "$dir"; fi
+  port="${TEST_POSTGRES_PORT:-$(free_port)}"
+  (cd "$dir" && as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust \
+    --encoding=UTF8 --locale=C.UTF-8 --no-instructions >"$dir/initdb.log" 2>&1) || {
+    cat "$dir/initdb.log" >&2
+    false
+  }
+  (cd "$dir" && as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null) || {
+    cat "$dir/server.log" >&2 2>/dev/null || true
+    false
+  }
+  trap - ERR
+  echo "export TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:$port/postgres"
+  echo "export TEST_POSTGRES_DIR=$dir"
+  echo "test-postgres: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, data in $dir" >&2
+}
+
+case "${1:-}" in
+  start) start_cluster ;;
+  stop) stop_cluster "${2:-${TEST_POSTGRES_DIR:-}}" ;;
+  *) usage ;;
+esac
