@@ -61,6 +61,8 @@ export interface GatewayConfig {
   jwt: JwtSettings;
   signingSecret: string;
   limits: OperationLimits;
+  /** Root mutation fields of which one operation may hold at most one (`CREDENTIAL_FIELDS`). */
+  credentialFields: string[];
   bodyLimitBytes: number;
   subgraphTimeoutMs: number;
   /** How many times a subgraph query (never a mutation) is retried after a connection failure. */
@@ -180,6 +182,19 @@ function readSubgraphUrls(env: EnvReader, file: string, sdl: string): Record<str
   return urls;
 }
 
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
+
+function readCredentialFields(env: EnvReader): string[] {
+  const fields = env.list('CREDENTIAL_FIELDS', ['login', 'register', 'refreshToken']);
+  const wrong = fields.find((field) => !GRAPHQL_NAME.test(field));
+  if (wrong !== undefined) {
+    throw new ConfigError(
+      `CREDENTIAL_FIELDS must be a comma list of mutation field names like login,register, got "${wrong}"`,
+    );
+  }
+  return fields;
+}
+
 function readCorsOrigins(env: EnvReader, production: boolean): '*' | string[] {
   const origins = env.list('CORS_ORIGINS', production ? [] : ['*']);
   if (origins.includes('*')) {
@@ -241,7 +256,7 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * `<SUBGRAPH>_URL` the supergraph's routing URL, `DATA_DIR` ./data, `JWT_ISSUER` fedstack,
  * `JWT_AUDIENCE` fedstack-api, `JWT_ALGORITHMS` ES256, `JWT_CLOCK_TOLERANCE_SECONDS` 5,
  * `MAX_DEPTH` 10, `MAX_ALIASES` 30, `MAX_ROOT_FIELDS` 40, `MAX_TOKENS` 2000,
- * `MAX_DIRECTIVES` 50, `MAX_COST` 5000,
+ * `MAX_DIRECTIVES` 50, `MAX_COST` 5000, `CREDENTIAL_FIELDS` login,register,refreshToken,
  * `BODY_LIMIT_BYTES` 1 MiB, `SUBGRAPH_TIMEOUT_MS` 10000, `SUBGRAPH_QUERY_RETRIES` 1,
  * `READINESS_TIMEOUT_MS` 2000, `METRICS_ENABLED` true, `METRICS_PORT` unset (the main port),
  * `APOLLO_TELEMETRY_DISABLED` true,
@@ -298,6 +313,7 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
       maxDirectives: env.int('MAX_DIRECTIVES', 50, { min: 0, max: 10_000 }),
       maxCost: env.int('MAX_COST', 5000, { min: 1, max: 100_000_000 }),
     },
+    credentialFields: readCredentialFields(env),
     bodyLimitBytes: env.int('BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
     subgraphTimeoutMs: env.int('SUBGRAPH_TIMEOUT_MS', 10_000, { min: 1, max: 600_000 }),
     subgraphQueryRetries: env.int('SUBGRAPH_QUERY_RETRIES', 1, { min: 0, max: 1 }),

@@ -18,6 +18,7 @@ import { AccessTokenError } from './auth/AccessTokenError';
 import { createAuthenticator } from './auth/createAuthenticator';
 import { unauthenticatedError } from './auth/unauthenticatedError';
 import type { GatewayConfig } from './config';
+import { credentialFieldsRule } from './credentialFieldsRule';
 import { formatGatewayError } from './formatGatewayError';
 import type { GatewayContext } from './GatewayContext';
 import { httpErrorHandler } from './httpErrorHandler';
@@ -133,7 +134,7 @@ export async function createGatewayServer(
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     formatError: formatGatewayError({ production, logger }),
-    validationRules: limits.validationRules,
+    validationRules: [...limits.validationRules, credentialFieldsRule(config.credentialFields)],
     parseOptions: parseOptionsFor(config.limits),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -7,7 +7,8 @@ import { codesOf, startStack, type Stack } from '../helpers/stack';
  *
  * The gateway trusts X-Forwarded-For from loopback here (TRUST_PROXY=loopback), so each test can
  * act as its own client addresses; the per-address limit is lowered to 8 to keep the test short,
- * and the operation limits are raised so that 500 aliased logins reach the users subgraph.
+ * and the operation limits (CREDENTIAL_FIELDS too) are relaxed so that 500 aliased logins reach
+ * the users subgraph.
  */
 
 const IP_LIMIT = 8;
@@ -30,6 +31,9 @@ beforeAll(async () => {
       MAX_ROOT_FIELDS: '1000',
       MAX_TOKENS: '50000',
       MAX_COST: '1000000',
+      // The gateway refuses more than one login or register per operation; here it guards
+      // refreshToken only, so that the users subgraph's own one-check-per-request limit is tested.
+      CREDENTIAL_FIELDS: 'refreshToken',
     },
   });
 });
