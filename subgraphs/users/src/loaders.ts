@@ -4,22 +4,62 @@ import { parseId } from '@fedstack/kit';
 import type { Models } from './models';
 import type { User } from './models/User';
 
+/** The username a reference to a deleted user resolves with. */
+export const DELETED_USERNAME = 'deleted-user';
+
+const placeholders = new WeakSet<User>();
+
+/** Whether `user` is a deleted-user placeholder from `userReferenceById`, not a stored account. */
+export function isDeletedUserPlaceholder(user: User): boolean {
+  return placeholders.has(user);
+}
+
 export interface Loaders {
   /** Users by id; a missing or malformed id loads null. One SELECT per batch. */
   userById: DataLoader<string, User | null>;
+  /**
+   * Users by id for references from other subgraphs (an order's `user`, a supplier's
+   * `createdBy`): a well-formed id with no account loads a placeholder instead of null, with the
+   * same id, username `deleted-user`, role `USER` and `createdAt` at the epoch, never stored, so
+   * that the non-null `Order.user` of a deleted account does not null the whole answer. A
+   * malformed id still loads null. Batches through `userById`.
+   */
+  userReferenceById: DataLoader<string, User | null>;
 }
 
 /** Fresh loaders for one request, so that nothing is cached across callers. */
 export function createLoaders(models: Models): Loaders {
+  const userById = new DataLoader<string, User | null>(async (ids) => {
+    const numeric = ids.map(parseId).filter((id): id is number => id !== null);
+    const rows =
+      numeric.length === 0
+        ? []
+        : await models.User.findAll({ where: { id: { [Op.in]: numeric } } });
+    const byId = new Map(rows.map((row) => [String(row.id), row]));
+    return ids.map((id) => byId.get(String(parseId(id))) ?? null);
+  });
+  const placeholderFor = (id: string): User | null => {
+    const numeric = parseId(id);
+    if (numeric === null) return null;
+    const placeholder = models.User.build({
+      id: numeric,
+      username: DELETED_USERNAME,
+      usernameKey: DELETED_USERNAME,
+      email: '',
+      role: 'USER',
+      passwordHash: '',
+      createdAt: new Date(0),
+    });
+    placeholders.add(placeholder);
+    return placeholder;
+  };
   return {
-    userById: new DataLoader<string, User | null>(async (ids) => {
-      const numeric = ids.map(parseId).filter((id): id is number => id !== null);
-      const rows =
-        numeric.length === 0
-          ? []
-          : await models.User.findAll({ where: { id: { [Op.in]: numeric } } });
-      const byId = new Map(rows.map((row) => [String(row.id), row]));
-      return ids.map((id) => byId.get(String(parseId(id))) ?? null);
+    userById,
+    userReferenceById: new DataLoader<string, User | null>(async (ids) => {
+      const users = await userById.loadMany(ids);
+      return users.map((user, i) =>
+        user instanceof Error ? user : (user ?? placeholderFor(ids[i] ?? '')),
+      );
     }),
   };
 }
