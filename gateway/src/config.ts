@@ -7,12 +7,15 @@ import {
   envReader,
   readBoolean,
   readDataDir,
+  readMetricsSettings,
   readSecret,
+  requireProductionSecrets,
   readSigningSecret,
   type Env,
   type EnvReader,
   type NodeEnv,
 } from '@fedstack/kit/config';
+import type { OperationNames } from '@fedstack/kit/metrics';
 import { subgraphEndpointsOf, urlVariableFor } from './subgraphEndpoints';
 
 /** The asymmetric JWS algorithms the gateway can verify with a public key. */
@@ -68,10 +71,12 @@ export interface GatewayConfig {
   /** How many times a subgraph query (never a mutation) is retried after a connection failure. */
   subgraphQueryRetries: number;
   readinessTimeoutMs: number;
-  /** Serve Prometheus metrics (`METRICS_ENABLED`). */
+  /** Serve Prometheus metrics (`METRICS_ENABLED`; in production only with `METRICS_PORT`). */
   metricsEnabled: boolean;
   /** A separate port for `/metrics`; undefined serves it on the main port. */
   metricsPort: number | undefined;
+  /** Operation names that metrics label by name (`METRICS_OPERATIONS`); others are `other`. */
+  metricsOperations: OperationNames;
   /** Let @apollo/gateway send its usage telemetry to Apollo (`APOLLO_TELEMETRY_DISABLED=false`). */
   apolloTelemetry: boolean;
   /** `'*'` allows every origin; an empty list sends no CORS headers. */
@@ -258,7 +263,8 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * `MAX_DEPTH` 10, `MAX_ALIASES` 30, `MAX_ROOT_FIELDS` 40, `MAX_TOKENS` 2000,
  * `MAX_DIRECTIVES` 50, `MAX_COST` 5000, `CREDENTIAL_FIELDS` login,register,refreshToken,
  * `BODY_LIMIT_BYTES` 1 MiB, `SUBGRAPH_TIMEOUT_MS` 10000, `SUBGRAPH_QUERY_RETRIES` 1,
- * `READINESS_TIMEOUT_MS` 2000, `METRICS_ENABLED` true, `METRICS_PORT` unset (the main port),
+ * `READINESS_TIMEOUT_MS` 2000, `METRICS_PORT` unset (the main port), `METRICS_ENABLED` true
+ * (production: only with `METRICS_PORT`), `METRICS_OPERATIONS` * (production: none),
  * `APOLLO_TELEMETRY_DISABLED` true,
  * `CORS_ORIGINS` * in development and none in production, `TRUST_PROXY` false, `LOG_LEVEL` info,
  * `LOG_FORMAT` json.
@@ -273,6 +279,7 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
     'development',
   );
   const production = nodeEnv === 'production';
+  requireProductionSecrets(env, nodeEnv, ['JWT_PUBLIC_KEY', 'GATEWAY_SIGNING_SECRET']);
   const { file: supergraphFile, sdl } = readSupergraph(env);
   const subgraphUrls = readSubgraphUrls(env, supergraphFile, sdl);
 
@@ -318,11 +325,7 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
     subgraphTimeoutMs: env.int('SUBGRAPH_TIMEOUT_MS', 10_000, { min: 1, max: 600_000 }),
     subgraphQueryRetries: env.int('SUBGRAPH_QUERY_RETRIES', 1, { min: 0, max: 1 }),
     readinessTimeoutMs: env.int('READINESS_TIMEOUT_MS', 2000, { min: 1, max: 60_000 }),
-    metricsEnabled: readBoolean(env, 'METRICS_ENABLED', true),
-    metricsPort:
-      env.optional('METRICS_PORT') === undefined
-        ? undefined
-        : env.int('METRICS_PORT', 0, { min: 0, max: 65535 }),
+    ...readMetricsSettings(env, nodeEnv),
     apolloTelemetry: !readBoolean(env, 'APOLLO_TELEMETRY_DISABLED', true),
     corsOrigins: readCorsOrigins(env, production),
     trustProxy: readTrustProxy(env),

@@ -187,7 +187,7 @@ export async function createGatewayServer(
   });
   app.use(
     '/graphql',
-    accessLog({ service: 'gateway', logger }),
+    accessLog({ service: 'gateway', logger, operations: config.metricsOperations }),
     cors({
       origin:
         config.corsOrigins === '*'

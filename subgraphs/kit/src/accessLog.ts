@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from './logger';
-import { counter, histogram, operationLabel } from './metrics';
+import { counter, histogram, operationLabeler, type OperationNames } from './metrics';
 import { requestIdOf } from './requestId';
 
 const requestsTotal = counter({
@@ -63,10 +63,16 @@ export function observingPlugin<TContext extends BaseContext>(): ApolloServerPlu
  * Express middleware for a GraphQL route: settles the request id (the `x-request-id` header when
  * it is plain and at most 128 characters, else a new UUID; returned in the response), then writes
  * one JSON access-log line and one metrics sample per request once the response is sent:
- * `requestId`, `operationName`, `status`, `outcome`, `durationMs`.
+ * `requestId`, `operationName`, `status`, `outcome`, `durationMs`. The log keeps every operation
+ * name; the metrics label only those `operations` allows (default `'*'`, see `OperationNames`).
  */
-export function accessLog(options: { service: string; logger: Logger }): RequestHandler {
+export function accessLog(options: {
+  service: string;
+  logger: Logger;
+  operations?: OperationNames;
+}): RequestHandler {
   const { service, logger } = options;
+  const operationLabel = operationLabeler(options.operations ?? '*');
   return (req, res, next) => {
     const started = performance.now();
     const requestId =

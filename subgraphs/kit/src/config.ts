@@ -1,6 +1,12 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { devSecretFiles, ensureDevSecrets, readSecretFile } from './devSecrets';
+import {
+  devSecretFiles,
+  ensureDevSecrets,
+  isDevelopmentKeyMaterial,
+  readSecretFile,
+} from './devSecrets';
+import type { OperationNames } from './metrics';
 
 /** Thrown at start-up when the environment is wrong; its message names the variable. */
 export class ConfigError extends Error {
@@ -55,11 +61,14 @@ export function envReader(env: Env) {
 
 export type EnvReader = ReturnType<typeof envReader>;
 
-/** `DATA_DIR` resolved, created if missing, and checked to be writable. */
+/**
+ * `DATA_DIR` resolved, created if missing (mode 0700: it holds databases and keys), and checked
+ * to be writable.
+ */
 export function readDataDir(env: EnvReader): string {
   const dir = resolve(env.string('DATA_DIR', './data'));
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     accessSync(dir, constants.W_OK | constants.R_OK);
   } catch (error) {
     throw new ConfigError(
@@ -70,9 +79,34 @@ export function readDataDir(env: EnvReader): string {
 }
 
 /**
+ * In production, checks that every secret in `names` is set as `NAME` or `NAME_FILE`, and names
+ * all the missing ones in one error, so a start-up shows the whole list at once.
+ */
+export function requireProductionSecrets(
+  env: EnvReader,
+  nodeEnv: NodeEnv,
+  names: readonly string[],
+): void {
+  if (nodeEnv !== 'production') return;
+  const missing = names
+    .filter((name) => !env.optional(name) && !env.optional(`${name}_FILE`))
+    .map((name) => `${name} or ${name}_FILE`);
+  if (missing.length === 0) return;
+  const [first, ...others] = missing;
+  const more =
+    others.length === 0
+      ? ''
+      : `, and so ${others.length === 1 ? 'is' : 'are'} ${others.join(' and ')}`;
+  throw new ConfigError(
+    `${first} is required when NODE_ENV=production${more}; npm run secrets creates a set and prints the variables to set`,
+  );
+}
+
+/**
  * Reads a secret from `NAME` (the value itself) or `NAME_FILE` (a path). In development a missing
  * secret is taken from the generated development set in `DATA_DIR/keys`; in production it is a
- * start-up error that names both variables.
+ * start-up error that names both variables, and generated development material (recognised by
+ * its marker, wherever it was copied from) is refused.
  */
 export function readSecret(
   env: EnvReader,
@@ -97,7 +131,7 @@ export function readSecret(
   if (configured) {
     if (options.nodeEnv === 'production' && isDevelopmentSecret(options, configured.value)) {
       throw new ConfigError(
-        `${name} is the generated development secret from DATA_DIR/keys; production needs its own`,
+        `${name} is the generated development secret of a DATA_DIR; production needs its own (npm run secrets)`,
       );
     }
     return configured;
@@ -113,6 +147,8 @@ function isDevelopmentSecret(
   options: { dataDir: string; devFile: keyof Omit<ReturnType<typeof devSecretFiles>, 'dir'> },
   value: string,
 ): boolean {
+  if (isDevelopmentKeyMaterial(value)) return true;
+  // Sets generated before the marker existed are still recognised in this DATA_DIR.
   try {
     return readSecretFile(devSecretFiles(options.dataDir)[options.devFile]) === value.trim();
   } catch {
@@ -148,8 +184,12 @@ export interface SubgraphBaseConfig {
   logLevel: string;
   logFormat: 'json' | 'pretty';
   bodyLimitBytes: number;
-  /** Serve Prometheus metrics at `/metrics` (`METRICS_ENABLED`, default true). */
+  /** Serve Prometheus metrics at `/metrics` (`METRICS_ENABLED`, see `readMetricsSettings`). */
   metricsEnabled: boolean;
+  /** A separate port for `/metrics` (`METRICS_PORT`); undefined serves it on the main port. */
+  metricsPort: number | undefined;
+  /** Operation names that metrics label by name (`METRICS_OPERATIONS`). */
+  metricsOperations: OperationNames;
   /**
    * Test hook (`TEST_SUBGRAPH_DELAY_MS`, default 0): delays every GraphQL request by this many ms,
    * so fault-injection tests can hold a request in flight. Refused unless `NODE_ENV=test`.
@@ -162,11 +202,79 @@ export function readBoolean(env: EnvReader, name: string, fallback: boolean): bo
   return env.oneOf(name, ['true', 'false'] as const, fallback ? 'true' : 'false') === 'true';
 }
 
-/** Reads the shared subgraph settings; `service` is the subgraph's name, `defaultPort` its port. */
+/** How a service serves its metrics. */
+export interface MetricsSettings {
+  metricsEnabled: boolean;
+  metricsPort: number | undefined;
+  metricsOperations: OperationNames;
+}
+
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Reads `METRICS_PORT` (unset: `/metrics` on the service's own port), `METRICS_ENABLED` (default
+ * true, but in production only when `METRICS_PORT` is set, so metrics stay off the public port
+ * unless asked for) and `METRICS_OPERATIONS` (a comma list of operation names that metrics label
+ * by name, every other name being `other`; `*` labels the first names a process sees, the
+ * default outside production; production's default is none).
+ */
+export function readMetricsSettings(env: EnvReader, nodeEnv: NodeEnv): MetricsSettings {
+  const production = nodeEnv === 'production';
+  const metricsPort =
+    env.optional('METRICS_PORT') === undefined
+      ? undefined
+      : env.int('METRICS_PORT', 0, { min: 0, max: 65535 });
+  const names = env.list('METRICS_OPERATIONS', production ? [] : ['*']);
+  let metricsOperations: OperationNames;
+  if (names.includes('*')) {
+    if (names.length > 1) {
+      throw new ConfigError(
+        `METRICS_OPERATIONS must be * or a comma list of operation names, got "${names.join(',')}"`,
+      );
+    }
+    metricsOperations = '*';
+  } else {
+    const wrong = names.find((name) => !OPERATION_NAME.test(name) || name.length > 100);
+    if (wrong !== undefined) {
+      throw new ConfigError(
+        `METRICS_OPERATIONS must be * or a comma list of GraphQL operation names, got "${wrong}"`,
+      );
+    }
+    metricsOperations = names;
+  }
+  return {
+    metricsEnabled: readBoolean(env, 'METRICS_ENABLED', !production || metricsPort !== undefined),
+    metricsPort,
+    metricsOperations,
+  };
+}
+
+/** Where a subgraph's database is: `DATA_DIR` (created 0700) and `<SERVICE>_DATABASE_URL`. */
+export function readDatabaseLocation(
+  env: EnvReader,
+  service: string,
+): { dataDir: string; databaseUrl: string | undefined } {
+  const upper = service.toUpperCase();
+  const dataDir = readDataDir(env);
+  const databaseUrl = env.optional(`${upper}_DATABASE_URL`);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(
+      `${upper}_DATABASE_URL must be a postgres:// URL, got "${databaseUrl.split('@').pop()}"`,
+    );
+  }
+  return { dataDir, databaseUrl };
+}
+
+/**
+ * Reads the shared subgraph settings; `service` is the subgraph's name, `defaultPort` its port.
+ * `secrets` names the subgraph's own production secrets besides `GATEWAY_SIGNING_SECRET`, so a
+ * production start names every missing one at once.
+ */
 export function readSubgraphBaseConfig(
   rawEnv: Env,
   service: string,
   defaultPort: number,
+  options: { secrets?: readonly string[] } = {},
 ): SubgraphBaseConfig {
   const env = envReader(rawEnv);
   const upper = service.toUpperCase();
@@ -175,13 +283,8 @@ export function readSubgraphBaseConfig(
     ['development', 'production', 'test'] as const,
     'development',
   );
-  const dataDir = readDataDir(env);
-  const databaseUrl = env.optional(`${upper}_DATABASE_URL`);
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError(
-      `${upper}_DATABASE_URL must be a postgres:// URL, got "${databaseUrl.split('@').pop()}"`,
-    );
-  }
+  requireProductionSecrets(env, nodeEnv, ['GATEWAY_SIGNING_SECRET', ...(options.secrets ?? [])]);
+  const { dataDir, databaseUrl } = readDatabaseLocation(env, service);
   const signingSecret = readSigningSecret(env, nodeEnv, dataDir);
   const testDelayMs = env.int('TEST_SUBGRAPH_DELAY_MS', 0, { min: 0, max: 600_000 });
   if (testDelayMs > 0 && nodeEnv !== 'test') {
@@ -204,7 +307,7 @@ export function readSubgraphBaseConfig(
     ),
     logFormat: env.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
     bodyLimitBytes: env.int('BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
-    metricsEnabled: readBoolean(env, 'METRICS_ENABLED', true),
+    ...readMetricsSettings(env, nodeEnv),
     testDelayMs,
   };
 }

@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Mutex } from 'async-mutex';
 import { Sequelize, type Transaction } from 'sequelize';
@@ -43,7 +44,21 @@ interface SqliteConnection {
   exec(sql: string, callback: (error: Error | null) => void): void;
 }
 
-/** Opens (and for SQLite, creates) the subgraph's database and checks that it answers. */
+/**
+ * Creates an SQLite file readable by its owner only (0600) unless it exists; SQLite gives the
+ * `-wal` and `-shm` files the mode of the database file. Any failure is left to SQLite to report.
+ */
+function createPrivateFile(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch {
+    // Already there, or the folder is not: opening the database says which.
+  }
+}
+
+/**
+ * Opens (and for SQLite, creates, mode 0600) the subgraph's database and checks that it answers.
+ */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   // With `benchmark`, Sequelize logs each statement once it has run, with its duration in ms.
   const logging = (sql: string, durationMs?: number) => {
@@ -55,6 +70,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     }
     options.onQuery?.(sql);
   };
+  const storage = join(options.dataDir, `${options.service}.sqlite`);
+  if (!options.url) createPrivateFile(storage);
   const sequelize = options.url
     ? new Sequelize(options.url, {
         dialect: 'postgres',
@@ -66,7 +83,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       })
     : new Sequelize({
         dialect: 'sqlite',
-        storage: join(options.dataDir, `${options.service}.sqlite`),
+        storage,
         logging,
         benchmark: true,
       });

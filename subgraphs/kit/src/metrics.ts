@@ -57,21 +57,42 @@ export function metricsHandler(): RequestHandler {
 }
 
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
-const MAX_OPERATION_NAMES = 500;
-const seenOperationNames = new Set<string>();
+/** The gateway names a subgraph's part of an operation `<name>__<subgraph>__<n>`. */
+const SUBGRAPH_PART = /^([A-Za-z_][A-Za-z0-9_]*?)__[A-Za-z_][A-Za-z0-9_]*__\d+$/;
+const MAX_FIRST_SEEN = 500;
 
 /**
- * The `operation` label for an operation name chosen by a client. Label values must stay few, so
- * anything that is not a plain GraphQL name becomes `invalid`, an unnamed operation `anonymous`,
- * and names beyond the first 500 seen by this process `other`.
+ * Which operation names metrics label by name. A list (the operations of the service's real
+ * clients) fixes the label set: any other name is `other`, so clients cannot add label values
+ * nor push real operations out. `'*'` labels the first 500 names seen, which a client can fill:
+ * for development.
  */
-export function operationLabel(name: string | null | undefined): string {
-  if (name === undefined || name === null || name === '') return 'anonymous';
-  if (!OPERATION_NAME.test(name)) return 'invalid';
-  if (seenOperationNames.has(name)) return name;
-  if (seenOperationNames.size >= MAX_OPERATION_NAMES) return 'other';
-  seenOperationNames.add(name);
-  return name;
+export type OperationNames = '*' | readonly string[];
+
+/**
+ * Returns the function that turns an operation name chosen by a client into the `operation`
+ * label: `anonymous` for an unnamed operation, `invalid` for anything that is not a plain GraphQL
+ * name, the name itself when `names` allows it (a subgraph's part `<name>__<subgraph>__<n>`
+ * counts as `<name>`), else `other`.
+ */
+export function operationLabeler(
+  names: OperationNames,
+): (name: string | null | undefined) => string {
+  const firstSeen = new Set<string>();
+  const allowed = new Set(names === '*' ? [] : names);
+  return (name) => {
+    if (name === undefined || name === null || name === '') return 'anonymous';
+    if (!OPERATION_NAME.test(name)) return 'invalid';
+    if (names !== '*') {
+      if (allowed.has(name)) return name;
+      const base = SUBGRAPH_PART.exec(name)?.[1];
+      return base !== undefined && allowed.has(base) ? base : 'other';
+    }
+    if (firstSeen.has(name)) return name;
+    if (firstSeen.size >= MAX_FIRST_SEEN) return 'other';
+    firstSeen.add(name);
+    return name;
+  };
 }
 
 /** The kind of SQL statement, as a low-cardinality label: `select`, `insert`, ..., `other`. */

@@ -16,6 +16,7 @@ import type { SubgraphBaseConfig } from './config';
 import type { Database } from './database';
 import { verifyEnvelope } from './envelope';
 import { formatErrorFor } from './formatError';
+import { httpErrorHandler } from './httpErrorHandler';
 import type { Logger } from './logger';
 import { metricsHandler } from './metrics';
 import { viewerFromIdentity, type Viewer } from './viewer';
@@ -90,7 +91,12 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: config.service, pid: process.pid });
   });
-  if (config.metricsEnabled) app.get('/metrics', metricsHandler());
+  // With METRICS_PORT, metrics are served on that port only.
+  const metricsServer =
+    config.metricsEnabled && config.metricsPort !== undefined
+      ? createServer(express().get('/metrics', metricsHandler()))
+      : undefined;
+  if (config.metricsEnabled && !metricsServer) app.get('/metrics', metricsHandler());
   app.get('/health/ready', async (_req, res) => {
     let ready = false;
     try {
@@ -106,7 +112,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
 
   app.use(
     '/graphql',
-    accessLog({ service: config.service, logger }),
+    accessLog({ service: config.service, logger, operations: config.metricsOperations }),
     express.json({
       limit: config.bodyLimitBytes,
       verify: (req, _res, buf) => {
@@ -160,24 +166,36 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       },
     }),
   );
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
+  });
+  // Unparsable JSON, a body over the limit: a JSON error, never Express's HTML page and stack.
+  app.use(httpErrorHandler(logger));
 
   return {
     app,
     httpServer,
-    listen(port, host) {
-      return new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          httpServer.off('error', reject);
-          resolve((httpServer.address() as AddressInfo).port);
-        });
-      });
+    async listen(port, host) {
+      if (metricsServer) await listenOn(metricsServer, config.metricsPort ?? 0, host);
+      return listenOn(httpServer, port, host);
     },
     async stop() {
       await apollo.stop();
       if (httpServer.listening)
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      if (metricsServer?.listening)
+        await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await options.db.close();
     },
   };
+}
+
+function listenOn(server: Server, port: number, host: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }

@@ -1,9 +1,10 @@
-import { operationLabel, statementLabel } from '../metrics';
+import { operationLabeler, statementLabel } from '../metrics';
 import { requestIdOf } from '../requestId';
 import { oneLine } from '../runService';
 
-describe('operationLabel', () => {
+describe('operationLabeler', () => {
   it('keeps plain names and folds the rest into a few values', () => {
+    const operationLabel = operationLabeler('*');
     expect(operationLabel('MyOrders')).toBe('MyOrders');
     expect(operationLabel(undefined)).toBe('anonymous');
     expect(operationLabel('')).toBe('anonymous');
@@ -11,10 +12,24 @@ describe('operationLabel', () => {
     expect(operationLabel('x'.repeat(101))).toBe('invalid');
   });
 
-  it('stops taking new names after 500', () => {
+  it('with *, stops taking new names after 500', () => {
+    const operationLabel = operationLabeler('*');
+    operationLabel('MyOrders');
     for (let i = 0; i < 600; i += 1) operationLabel(`Op${i}`);
     expect(operationLabel('Op599')).toBe('other');
     expect(operationLabel('MyOrders')).toBe('MyOrders');
+  });
+
+  it('with a list, labels only its names, a subgraph part by its operation, the rest other', () => {
+    const operationLabel = operationLabeler(['MyOrders', 'Me']);
+    for (let i = 0; i < 1000; i += 1) {
+      expect(operationLabel(`R${Math.random().toString(36).slice(2)}`)).toBe('other');
+    }
+    expect(operationLabel('MyOrders')).toBe('MyOrders');
+    expect(operationLabel('MyOrders__orders__0')).toBe('MyOrders');
+    expect(operationLabel('Me__users__12')).toBe('Me');
+    expect(operationLabel('Other__users__1')).toBe('other');
+    expect(operationLabel('MyOrdersX')).toBe('other');
   });
 });
 
