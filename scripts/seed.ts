@@ -1,5 +1,5 @@
-import { createLogger } from '@fedstack/kit';
 import { prepareDatabases } from './prepare';
+import { scriptLogger } from './scriptLogger';
 
 /** `npm run seed`: migrates, then loads the development seed into databases that hold no users. */
 async function main(): Promise<void> {
@@ -8,7 +8,7 @@ async function main(): Promise<void> {
       'the development seed (with its well-known passwords) is refused when NODE_ENV=production',
     );
   }
-  const logger = createLogger({ service: 'seed', level: 'info', format: 'pretty' });
+  const logger = scriptLogger('seed');
   const refs = await prepareDatabases({ seed: true, logger });
   logger.info({ users: refs.users, suppliers: refs.supplierIds }, 'seed done');
 }

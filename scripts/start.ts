@@ -12,6 +12,19 @@ import { SEED_ACCOUNTS } from '@fedstack/users';
  * as separate processes until Ctrl-C or SIGTERM.
  */
 async function main(): Promise<void> {
+  // The one owner of this process's signals, from the first moment: SIGTERM to this process
+  // alone (as `timeout`, systemd and process managers send it) stops every service, then exits 0.
+  let supervisor: Supervisor | undefined = undefined;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping all services`);
+    void (supervisor?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
   const root = resolve(__dirname, '..');
   const production = process.env.NODE_ENV === 'production';
   const supergraphFile = resolve(process.env.SUPERGRAPH_FILE ?? 'supergraph.graphql');
@@ -43,7 +56,7 @@ async function main(): Promise<void> {
       name: definition.name,
       entry: mainFileOf(definition.name),
       env,
-      healthUrl: `http://127.0.0.1:${port}/health`,
+      port,
     };
   });
   const gateway = readGatewayConfig({ ...env, SUPERGRAPH_FILE: supergraphFile });
@@ -51,22 +64,14 @@ async function main(): Promise<void> {
     name: 'gateway',
     entry: mainFileOf('gateway'),
     env: { ...env, SUPERGRAPH_FILE: supergraphFile },
-    healthUrl: `http://127.0.0.1:${gateway.port}/health`,
+    port: gateway.port,
   });
 
-  const supervisor = new Supervisor(specs, root);
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping all services`);
-    supervisor.stop().then(() => process.exit(0));
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-
+  if (stopping) return;
+  supervisor = new Supervisor(specs, root);
   try {
-    await supervisor.start();
+    // False when Ctrl-C or SIGTERM came first: shutdown() stops everything and exits 0.
+    if (!(await supervisor.start())) return;
   } catch (error) {
     await supervisor.stop();
     throw error;
@@ -79,7 +84,7 @@ async function main(): Promise<void> {
       .slice(0, -1)
       .map(
         (spec) =>
-          `${spec.name.padEnd(10)} ${spec.healthUrl.replace('127.0.0.1', 'localhost').replace('/health', '/graphql')}  (gateway-signed requests only)`,
+          `${spec.name.padEnd(10)} http://localhost:${spec.port}/graphql  (gateway-signed requests only)`,
       ),
   ];
   if (refs.users) {

@@ -16,5 +16,5 @@ runService('gateway', async () => {
     { port, supergraph: config.supergraphFile },
     `gateway ready at http://localhost:${port}/graphql`,
   );
-  return server;
+  return { port, stop: () => server.stop() };
 });
