@@ -1,6 +1,13 @@
 /** Why an access token was refused; logged, and `expired` is also told to the client. */
 export type AccessTokenFailure =
-  'malformed' | 'algorithm' | 'signature' | 'expired' | 'not_yet_valid' | 'claims' | 'type';
+  | 'malformed'
+  | 'algorithm'
+  | 'signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'claims'
+  | 'type'
+  | 'revoked';
 
 /** Thrown for a bearer token that is present but cannot be trusted. */
 export class AccessTokenError extends Error {
@@ -15,6 +22,8 @@ export class AccessTokenError extends Error {
 
   /** What the client is told: whether to refresh, and nothing that helps forge a token. */
   get publicMessage(): string {
-    return this.reason === 'expired' ? 'Access token expired' : 'Invalid access token';
+    if (this.reason === 'expired') return 'Access token expired';
+    if (this.reason === 'revoked') return 'Access token revoked';
+    return 'Invalid access token';
   }
 }

@@ -15,8 +15,11 @@ export interface AccessTokenPolicy {
 /** RFC 9068 media type of an access token; `typ` tells it apart from ID or refresh JWTs. */
 const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt']);
 
-/** Printable ASCII only: the claims travel on to subgraphs as HTTP header values. */
-const HEADER_SAFE = /^[\x20-\x7e]{1,256}$/;
+/**
+ * Printable ASCII only, with no space at either end: the claims travel on to subgraphs as HTTP
+ * header values, which HTTP would trim.
+ */
+const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]{0,254}[\x21-\x7e])?$/;
 
 function refusal(error: unknown): AccessTokenError {
   if (error instanceof jwt.TokenExpiredError) {
@@ -41,7 +44,8 @@ function refusal(error: unknown): AccessTokenError {
  * Verifies an access token and returns the caller it names. The signature must be one of
  * `policy.algorithms` by `policy.publicKey`; `iss`, `aud`, `exp` (required) and `nbf` are checked
  * with `policy.clockToleranceSeconds` of leeway; the header must say `typ: at+jwt`; `sub` and
- * `role` must be present. Throws an `AccessTokenError` otherwise.
+ * `role` must be present; `sid` (the login session) and `ver` (the account's token version) are
+ * passed on when present. Throws an `AccessTokenError` otherwise.
  *
  * @param nowSeconds the current time in seconds since the epoch; defaults to the clock.
  */
@@ -83,5 +87,18 @@ export function verifyAccessToken(
   if (typeof role !== 'string' || !HEADER_SAFE.test(role)) {
     throw new AccessTokenError('claims', 'token has no usable role claim');
   }
-  return { userId: sub, role };
+  const sid: unknown = payload.sid;
+  const ver: unknown = payload.ver;
+  if (sid !== undefined && (typeof sid !== 'string' || !HEADER_SAFE.test(sid))) {
+    throw new AccessTokenError('claims', 'token has an unusable sid claim');
+  }
+  if (ver !== undefined && !(Number.isSafeInteger(ver) && (ver as number) >= 0)) {
+    throw new AccessTokenError('claims', 'token has an unusable ver claim');
+  }
+  return {
+    userId: sub,
+    role,
+    ...(sid === undefined ? {} : { sessionId: sid }),
+    ...(ver === undefined ? {} : { tokenVersion: ver as number }),
+  };
 }

@@ -5,10 +5,11 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * can check. The gateway and every subgraph import this one module, so the scheme exists once.
  *
  * The signature is an HMAC-SHA256 over the scheme version, the audience (the name of the subgraph
- * the request is for), the HTTP method, the timestamp, the forwarded identity, the end client's
- * address and a SHA-256 of the exact request body. Changing any of them invalidates it, so a
- * captured request cannot be replayed with another identity or against another subgraph, and it
- * is refused once older than `maxAgeMs`.
+ * the request is for), the HTTP method, the timestamp, the caller (an explicit `anonymous` marker,
+ * or `user` followed by the user id, role, session id and token version), the end client's address
+ * and a SHA-256 of the exact request body. Changing any of them invalidates it, so a captured
+ * request cannot be replayed with another identity or against another subgraph, an anonymous
+ * signature never verifies as a user, and it is refused once older than `maxAgeMs`.
  */
 export const ENVELOPE_HEADERS = {
   userId: 'x-user-id',
@@ -18,14 +19,62 @@ export const ENVELOPE_HEADERS = {
   clientAddress: 'x-client-address',
   /** The subgraph the signature is for; informative, since each subgraph checks its own name. */
   audience: 'x-gateway-audience',
+  /** The login session (`sid` claim) the access token belongs to, when it names one. */
+  sessionId: 'x-user-session',
+  /** The account's token version (`ver` claim) when the token was issued, when it names one. */
+  tokenVersion: 'x-user-token-version',
 } as const;
 
-const SCHEME = 'fedstack-envelope-v2';
+const SCHEME = 'fedstack-envelope-v3';
 
-/** The caller as the gateway saw it: the `sub` and `role` claims of a verified access token. */
+/**
+ * The caller as the gateway saw it: the `sub` and `role` claims of a verified access token, and,
+ * when the token carries them, its login session (`sid`) and the account's token version (`ver`),
+ * with which the users subgraph decides on the account's current state.
+ */
 export interface Identity {
   userId: string;
   role: string;
+  sessionId?: string;
+  tokenVersion?: number;
+}
+
+/**
+ * Identity values travel as header values: printable ASCII, at most 256 characters, never empty
+ * and never starting or ending with a space (HTTP trims those, which would break the signature).
+ */
+const IDENTITY_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]{0,254}[\x21-\x7e])?$/;
+const TOKEN_VERSION = /^(0|[1-9]\d{0,9})$/;
+
+/**
+ * The caller's part of the signed text: an explicit marker for anonymous, and for a user a JSON
+ * array, so that no choice of values can make two different callers read the same.
+ */
+function callerText(identity: Identity | null): string {
+  if (!identity) return 'anonymous';
+  return JSON.stringify([
+    'user',
+    identity.userId,
+    identity.role,
+    identity.sessionId ?? null,
+    identity.tokenVersion ?? null,
+  ]);
+}
+
+/** Why `identity` cannot be signed or believed, or null when every value is usable. */
+function identityProblem(identity: Identity): string | null {
+  if (!IDENTITY_VALUE.test(identity.userId)) return 'empty or malformed user id';
+  if (!IDENTITY_VALUE.test(identity.role)) return 'empty or malformed role';
+  if (identity.sessionId !== undefined && !IDENTITY_VALUE.test(identity.sessionId)) {
+    return 'empty or malformed session id';
+  }
+  if (
+    identity.tokenVersion !== undefined &&
+    !(Number.isSafeInteger(identity.tokenVersion) && identity.tokenVersion >= 0)
+  ) {
+    return 'malformed token version';
+  }
+  return null;
 }
 
 export interface SignInput {
@@ -55,16 +104,20 @@ function digest(
     audience,
     method.toUpperCase(),
     timestamp,
-    identity?.userId ?? '',
-    identity?.role ?? '',
+    callerText(identity),
     clientAddress,
     bodyHash,
   ].join('\n');
   return createHmac('sha256', secret).update(payload).digest('base64url');
 }
 
-/** Returns the headers that carry `identity` to a subgraph for a request with this body. */
+/**
+ * Returns the headers that carry `identity` to a subgraph for a request with this body. Throws
+ * when an identity value is empty or not a printable header value: such a caller cannot be sent.
+ */
 export function signEnvelope(secret: string, input: SignInput): Record<string, string> {
+  const problem = input.identity ? identityProblem(input.identity) : null;
+  if (problem) throw new Error(`cannot sign an identity with an ${problem}`);
   const timestamp = String(input.now ?? Date.now());
   const headers: Record<string, string> = {
     [ENVELOPE_HEADERS.audience]: input.audience,
@@ -83,6 +136,12 @@ export function signEnvelope(secret: string, input: SignInput): Record<string, s
   if (input.identity) {
     headers[ENVELOPE_HEADERS.userId] = input.identity.userId;
     headers[ENVELOPE_HEADERS.role] = input.identity.role;
+    if (input.identity.sessionId !== undefined) {
+      headers[ENVELOPE_HEADERS.sessionId] = input.identity.sessionId;
+    }
+    if (input.identity.tokenVersion !== undefined) {
+      headers[ENVELOPE_HEADERS.tokenVersion] = String(input.identity.tokenVersion);
+    }
   }
   return headers;
 }
@@ -123,10 +182,27 @@ export function verifyEnvelope(secret: string, input: VerifyInput): VerifyResult
 
   const userId = single(input.headers[ENVELOPE_HEADERS.userId]);
   const role = single(input.headers[ENVELOPE_HEADERS.role]);
+  const sessionId = single(input.headers[ENVELOPE_HEADERS.sessionId]);
+  const tokenVersion = single(input.headers[ENVELOPE_HEADERS.tokenVersion]);
   if ((userId === undefined) !== (role === undefined)) {
     return { ok: false, reason: 'incomplete identity headers' };
   }
-  const identity = userId !== undefined && role !== undefined ? { userId, role } : null;
+  let identity: Identity | null = null;
+  if (userId !== undefined && role !== undefined) {
+    if (tokenVersion !== undefined && !TOKEN_VERSION.test(tokenVersion)) {
+      return { ok: false, reason: 'malformed token version' };
+    }
+    identity = {
+      userId,
+      role,
+      ...(sessionId === undefined ? {} : { sessionId }),
+      ...(tokenVersion === undefined ? {} : { tokenVersion: Number(tokenVersion) }),
+    };
+    const problem = identityProblem(identity);
+    if (problem) return { ok: false, reason: problem };
+  } else if (sessionId !== undefined || tokenVersion !== undefined) {
+    return { ok: false, reason: 'incomplete identity headers' };
+  }
 
   const audience = single(input.headers[ENVELOPE_HEADERS.audience]);
   if (audience !== undefined && audience !== input.audience) {

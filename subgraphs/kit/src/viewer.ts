@@ -3,16 +3,27 @@ import { forbidden, unauthenticated } from './errors';
 
 export type Role = 'ADMIN' | 'USER';
 
-/** The authenticated caller of one request, or null when anonymous. */
+/**
+ * The authenticated caller of one request, or null when anonymous. `role` is what the access
+ * token said when it was issued; `sessionId` and `tokenVersion` (when the token carries them) let
+ * the users subgraph check that the login and the account still stand as they were.
+ */
 export interface Viewer {
   id: string;
   role: Role;
+  sessionId?: string;
+  tokenVersion?: number;
 }
 
 /** Turns the identity from a verified envelope into a viewer; an unknown role is treated as USER. */
 export function viewerFromIdentity(identity: Identity | null): Viewer | null {
   if (!identity) return null;
-  return { id: identity.userId, role: identity.role === 'ADMIN' ? 'ADMIN' : 'USER' };
+  return {
+    id: identity.userId,
+    role: identity.role === 'ADMIN' ? 'ADMIN' : 'USER',
+    ...(identity.sessionId === undefined ? {} : { sessionId: identity.sessionId }),
+    ...(identity.tokenVersion === undefined ? {} : { tokenVersion: identity.tokenVersion }),
+  };
 }
 
 export function requireViewer(viewer: Viewer | null): Viewer {

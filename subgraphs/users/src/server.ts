@@ -9,6 +9,7 @@ import {
   type SubgraphServer,
 } from '@fedstack/kit';
 import { LoginThrottle } from './auth/loginThrottle';
+import { RegisterThrottle } from './auth/registerThrottle';
 import { verifyPassword } from './auth/passwords';
 import { Sessions } from './auth/sessions';
 import { AccessTokenSigner } from './auth/tokens';
@@ -17,6 +18,7 @@ import type { Context } from './context';
 import { createLoaders } from './loaders';
 import { defineModels } from './models';
 import { resolvers } from './resolvers';
+import { revocationFeedHandler } from './revocationFeed';
 import { SEED_ACCOUNTS } from './seed';
 
 const typeDefs = parse(readFileSync(join(__dirname, '..', 'schema.graphql'), 'utf8'));
@@ -59,7 +61,8 @@ export async function createUsersServer(deps: {
     new LoginThrottle(config.loginThrottle),
     logger,
   );
-  return createSubgraphServer<Context>({
+  const registerThrottle = new RegisterThrottle(config.registerThrottle);
+  const server = await createSubgraphServer<Context>({
     config,
     typeDefs,
     resolvers,
@@ -70,8 +73,14 @@ export async function createUsersServer(deps: {
       models,
       db,
       sessions,
+      registerThrottle,
       passwordWork: 0,
     }),
     db,
   });
+  server.app.get(
+    '/revocations',
+    revocationFeedHandler({ config, db, revocations: sessions.revocations, logger }),
+  );
+  return server;
 }

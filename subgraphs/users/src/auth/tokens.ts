@@ -16,7 +16,11 @@ export interface TokenSettings {
   accessTokenTtlSeconds: number;
 }
 
-/** Signs ES256 access tokens (RFC 9068 `at+jwt`) carrying `sub` and `role`. */
+/**
+ * Signs ES256 access tokens (RFC 9068 `at+jwt`) carrying `sub`, `role`, the login session `sid`
+ * and the account's token version `ver`, by which gateways and the users subgraph tell a token
+ * that its account or login has since outgrown.
+ */
 export class AccessTokenSigner {
   private readonly privateKey: KeyObject;
   /** RFC 7638-style thumbprint of the public key, so verifiers can tell keys apart during rotation. */
@@ -34,17 +38,21 @@ export class AccessTokenSigner {
     return this.settings.accessTokenTtlSeconds;
   }
 
-  sign(user: { id: number; role: Role }): string {
-    return jwt.sign({ role: user.role }, this.privateKey, {
-      algorithm: 'ES256',
-      subject: String(user.id),
-      issuer: this.settings.issuer,
-      audience: this.settings.audience,
-      expiresIn: this.settings.accessTokenTtlSeconds,
-      jwtid: randomUUID(),
-      keyid: this.keyId,
-      header: { alg: 'ES256', typ: 'at+jwt' },
-    });
+  sign(user: { id: number; role: Role; sessionId: string; tokenVersion: number }): string {
+    return jwt.sign(
+      { role: user.role, sid: user.sessionId, ver: user.tokenVersion },
+      this.privateKey,
+      {
+        algorithm: 'ES256',
+        subject: String(user.id),
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        expiresIn: this.settings.accessTokenTtlSeconds,
+        jwtid: randomUUID(),
+        keyid: this.keyId,
+        header: { alg: 'ES256', typ: 'at+jwt' },
+      },
+    );
   }
 }
 

@@ -17,6 +17,11 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare email: string;
   declare role: Role;
   declare passwordHash: string;
+  /**
+   * Goes up whenever the account's authority changes (role, password): access tokens carry the
+   * version they were issued under (`ver`), and older ones no longer count.
+   */
+  declare tokenVersion: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 }
@@ -35,6 +40,7 @@ export function defineUserModel(sequelize: Sequelize): UserModel {
       email: { type: DataTypes.STRING(254), allowNull: false },
       role: { type: DataTypes.STRING(16), allowNull: false },
       passwordHash: { type: DataTypes.STRING(255), allowNull: false },
+      tokenVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },

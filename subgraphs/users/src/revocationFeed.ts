@@ -1,0 +1,78 @@
+import type { RequestHandler } from 'express';
+import { verifyEnvelope, type Database, type Logger, type SubgraphBaseConfig } from '@fedstack/kit';
+import type { Revocations } from './auth/revocations';
+
+/** The most entries one answer holds; a gateway asks again from the last one's `createdAt`. */
+export const REVOCATION_PAGE_SIZE = 1000;
+const PRUNE_INTERVAL_MS = 60_000;
+
+/**
+ * `GET /revocations?since=<ms>`: the revocation feed that gateways follow, for gateway-signed
+ * requests only (the envelope over method `GET` and an empty body). Answers
+ * `{ now, revocations }`: the entries made at or after `since` (milliseconds since the epoch;
+ * default 0, everything) that can still refuse a token, oldest first, at most
+ * `REVOCATION_PAGE_SIZE`. Entries past their use are deleted now and then.
+ */
+export function revocationFeedHandler(deps: {
+  config: SubgraphBaseConfig;
+  db: Database;
+  revocations: Revocations;
+  logger: Logger;
+}): RequestHandler {
+  const { config, db, revocations, logger } = deps;
+  let lastPrune = 0;
+  return async (req, res) => {
+    const envelope = verifyEnvelope(config.signingSecret, {
+      audience: config.service,
+      headers: req.headers,
+      method: 'GET',
+      body: '',
+      maxAgeMs: config.signatureMaxAgeMs,
+    });
+    if (!envelope.ok) {
+      logger.warn(
+        { reason: envelope.reason, ip: req.ip },
+        'refused unsigned revocation feed request',
+      );
+      res.status(401).json({
+        errors: [
+          {
+            message: `Unauthenticated: ${envelope.reason}`,
+            extensions: { code: 'UNAUTHENTICATED' },
+          },
+        ],
+      });
+      return;
+    }
+    const raw = req.query.since ?? '0';
+    if (typeof raw !== 'string' || !/^\d{1,16}$/.test(raw)) {
+      res.status(400).json({
+        errors: [
+          {
+            message: 'since: must be milliseconds since the epoch',
+            extensions: { code: 'BAD_USER_INPUT', field: 'since' },
+          },
+        ],
+      });
+      return;
+    }
+    const now = Date.now();
+    try {
+      const entries = await revocations.since(new Date(Number(raw)), REVOCATION_PAGE_SIZE);
+      res.setHeader('cache-control', 'no-store');
+      res.json({ now, revocations: entries });
+    } catch (error) {
+      logger.error({ err: error }, 'revocation feed failed');
+      res.status(503).json({
+        errors: [{ message: 'Revocation feed unavailable', extensions: { code: 'UNAVAILABLE' } }],
+      });
+      return;
+    }
+    if (now - lastPrune >= PRUNE_INTERVAL_MS) {
+      lastPrune = now;
+      db.write((transaction) => revocations.prune(transaction)).catch((error: unknown) => {
+        logger.warn({ err: error }, 'pruning the revocation feed failed');
+      });
+    }
+  };
+}
