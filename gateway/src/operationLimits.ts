@@ -26,8 +26,9 @@ function asValidation() {
 }
 
 /**
- * The graphql-armor protections for `limits`: depth (a root field is depth 1), aliases,
- * directives and cost as validation rules, plus this gateway's root-field limit. Field suggestions in error messages are removed when
+ * The graphql-armor protections for `limits`: depth (a root field is depth 1), aliases and
+ * directives as validation rules, plus this gateway's root-field limit. The cost limit is
+ * `costLimitPlugin`, which needs the variables. Field suggestions in error messages are removed when
  * `blockFieldSuggestions` is set (production).
  *
  * Tokens are not counted here: armor's Apollo token plugin parses every new document a second
@@ -42,7 +43,8 @@ export function operationLimitProtection(
     maxDepth: { n: limits.maxDepth, ...asValidation() },
     maxAliases: { n: limits.maxAliases, ...asValidation() },
     maxDirectives: { n: limits.maxDirectives, ...asValidation() },
-    costLimit: { maxCost: limits.maxCost, ...asValidation() },
+    // Armor's cost does not multiply by `limit`; `costLimitPlugin` prices lists instead.
+    costLimit: { enabled: false },
     maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: options.blockFieldSuggestions },
   };

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { SubgraphTimeoutError } from './subgraphFetcher';
+import { SubgraphLimitError, SubgraphTimeoutError } from './subgraphFetcher';
 
 /** `extensions.code` of an error that stands for a whole failed subgraph request. */
 export const SUBGRAPH_REQUEST_FAILED = 'SUBREQUEST_HTTP_ERROR';
@@ -34,6 +34,7 @@ export function isConnectionFailure(error: unknown): boolean {
 /** Why a subgraph request failed, in a few words safe for clients: no URL, address or driver text. */
 export function failureReason(error: unknown): string {
   if (error instanceof SubgraphTimeoutError) return `timed out after ${error.timeoutMs} ms`;
+  if (error instanceof SubgraphLimitError) return error.message;
   if (error instanceof GraphQLError) {
     const status = (error.extensions.response as { status?: unknown } | undefined)?.status;
     if (typeof status === 'number') return `answered HTTP ${status}`;

@@ -11,11 +11,27 @@ export class SubgraphTimeoutError extends Error {
   }
 }
 
+/** A subgraph fetch refused by one of the gateway's own limits; the message is safe for clients. */
+export class SubgraphLimitError extends Error {
+  override name = 'SubgraphLimitError';
+}
+
+/** The subgraph's answer was longer than the gateway takes. */
+export class SubgraphResponseTooLargeError extends SubgraphLimitError {
+  override name = 'SubgraphResponseTooLargeError';
+
+  constructor(readonly limitBytes: number) {
+    super(`answer larger than the limit of ${limitBytes} bytes`);
+  }
+}
+
 export interface SubgraphFetcherOptions {
   /** Connection pool to use; share one keep-alive `Agent` between all subgraphs. */
   dispatcher: Dispatcher;
   /** Deadline for the whole exchange, from sending to the last byte of the answer. */
   timeoutMs: number;
+  /** Longest answer body taken, in bytes; a longer one is dropped. Default: no limit. */
+  maxResponseBytes?: number;
 }
 
 function headersFrom(raw: IncomingHttpHeaders): Headers {
@@ -71,12 +87,41 @@ function bufferedResponse(
 }
 
 /**
+ * Reads a body into memory, stopping (and dropping the connection) as soon as it is longer than
+ * `limit`, so an oversized answer costs at most `limit` bytes of memory.
+ */
+async function readBody(
+  body: Dispatcher.ResponseData['body'],
+  contentLength: string | string[] | undefined,
+  limit: number,
+): Promise<Buffer> {
+  if (Number(contentLength) > limit) {
+    body.destroy();
+    throw new SubgraphResponseTooLargeError(limit);
+  }
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    length += (chunk as Buffer).length;
+    if (length > limit) {
+      body.destroy();
+      throw new SubgraphResponseTooLargeError(limit);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, length);
+}
+
+/**
  * A `Fetcher` (the HTTP client `RemoteGraphQLDataSource` takes) on undici's pooled keep-alive
  * connections. Redirects are not followed. Each exchange, body included, must finish within
- * `timeoutMs`, else it fails with a `SubgraphTimeoutError`.
+ * `timeoutMs`, else it fails with a `SubgraphTimeoutError`; an answer over `maxResponseBytes`
+ * fails with a `SubgraphResponseTooLargeError`. Either way the request is aborted, so the
+ * subgraph sees its connection close.
  */
 export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher {
   const { dispatcher, timeoutMs } = options;
+  const maxResponseBytes = options.maxResponseBytes ?? Infinity;
   return async (url, init = {}) => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -88,7 +133,11 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
         body: init.body ?? null,
         signal: controller.signal,
       });
-      const body = Buffer.from(await response.body.arrayBuffer());
+      const body = await readBody(
+        response.body,
+        response.headers['content-length'],
+        maxResponseBytes,
+      );
       return bufferedResponse(
         url,
         response.statusCode,
@@ -97,6 +146,10 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
         body,
       );
     } catch (error) {
+      if (error instanceof SubgraphResponseTooLargeError) {
+        controller.abort();
+        throw error;
+      }
       if (controller.signal.aborted) throw new SubgraphTimeoutError(timeoutMs);
       throw error;
     } finally {

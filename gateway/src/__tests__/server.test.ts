@@ -237,16 +237,26 @@ describe('gateway server (development)', () => {
       expect(result.body.errors?.[0]?.message).toBe('Directives limit of 50 exceeded, found 51.');
     });
 
-    it('refuses an operation over the cost limit', async () => {
-      const branch = (i: number) =>
-        `b${i}: me { ${'friend { id username '.repeat(7)}id${' }'.repeat(7)} }`;
-      const query = `{ ${Array.from({ length: 30 }, (_, i) => branch(i)).join(' ')} }`;
-      const result = await postGraphQL(f.url, { query });
-      expect(result.status).toBe(400);
-      expect(result.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-      expect(result.body.errors?.[0]?.message).toMatch(
-        /^Query Cost limit of 5000 exceeded, found \d+/,
-      );
+    it('refuses an operation over the cost limit, lists counted at the default size', async () => {
+      // This supergraph declares no @listSize: each list counts 100 items, so one branch costs
+      // 100 users × (1 + 100 orders) = 10100; four fit under 50000, five do not.
+      const query = (n: number) =>
+        `{ ${Array.from({ length: n }, (_, i) => `u${i}: users { orders { id } }`).join(' ')} }`;
+      const before = receivedCount();
+      const within = await postGraphQL(f.url, { query: query(4) });
+      expect(within.status).toBe(200);
+      expect(within.body.errors).toBeUndefined();
+      expect(receivedCount()).toBeGreaterThan(before);
+      const afterWithin = receivedCount();
+      const over = await postGraphQL(f.url, { query: query(5) });
+      expect(over.status).toBe(400);
+      expect(over.body.errors).toEqual([
+        {
+          message: 'Query cost 50500 exceeds the limit of 50000.',
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        },
+      ]);
+      expect(receivedCount()).toBe(afterWithin);
     });
 
     it('refuses a document over the token limit while parsing, naming the limit', async () => {

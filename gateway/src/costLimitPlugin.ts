@@ -1,0 +1,59 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { getVariableValues, GraphQLError } from 'graphql';
+import type { CostDirectives } from './costDirectives';
+import { costOf } from './costOf';
+
+export interface CostLimitOptions {
+  /** The largest cost an operation may have (`MAX_COST`). */
+  maxCost: number;
+  /** Items assumed for a list without `@listSize` (`COST_DEFAULT_LIST_SIZE`). */
+  defaultListSize: number;
+  /** The current supergraph's cost directives; read per request, so reloads take effect. */
+  directives: () => CostDirectives;
+}
+
+function refusal(message: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+  });
+}
+
+/**
+ * Refuses an operation whose estimated cost (`costOf`) is over `maxCost`, with HTTP 400
+ * `GRAPHQL_VALIDATION_FAILED` and "Query cost 3536840 exceeds the limit of 50000." It runs once
+ * the operation is resolved, when the variables are known, and before the gateway plans it or
+ * calls any subgraph. Variables that do not fit the operation are left to the gateway to refuse.
+ */
+export function costLimitPlugin<TContext extends BaseContext>(
+  options: CostLimitOptions,
+): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          if (!operation) return;
+          const variables = request.variables ?? {};
+          if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) {
+            return;
+          }
+          let cost: number;
+          try {
+            cost = costOf({
+              schema,
+              document,
+              operationName: operation.name?.value,
+              variables,
+              directives: options.directives(),
+              defaultListSize: options.defaultListSize,
+            });
+          } catch (error) {
+            throw refusal(`Query cost cannot be estimated: ${(error as Error).message}`);
+          }
+          if (cost > options.maxCost) {
+            throw refusal(`Query cost ${cost} exceeds the limit of ${options.maxCost}.`);
+          }
+        },
+      };
+    },
+  };
+}
