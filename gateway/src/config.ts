@@ -50,7 +50,10 @@ export interface OperationLimits {
   maxRootFields: number;
   maxTokens: number;
   maxDirectives: number;
+  /** Estimated cost, lists multiplied by their size (`costOf`). */
   maxCost: number;
+  /** Items the cost estimate assumes for a list field the supergraph gives no `@listSize`. */
+  costDefaultListSize: number;
 }
 
 export interface GatewayConfig {
@@ -68,6 +71,10 @@ export interface GatewayConfig {
   credentialFields: string[];
   bodyLimitBytes: number;
   subgraphTimeoutMs: number;
+  /** Entity representations one subgraph fetch (`_entities`) may carry. */
+  maxEntityRepresentations: number;
+  /** Bytes one subgraph answer may have; a longer one fails that fetch. */
+  subgraphResponseLimitBytes: number;
   /** How many times a subgraph query (never a mutation) is retried after a connection failure. */
   subgraphQueryRetries: number;
   readinessTimeoutMs: number;
@@ -261,7 +268,8 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * `<SUBGRAPH>_URL` the supergraph's routing URL, `DATA_DIR` ./data, `JWT_ISSUER` fedstack,
  * `JWT_AUDIENCE` fedstack-api, `JWT_ALGORITHMS` ES256, `JWT_CLOCK_TOLERANCE_SECONDS` 5,
  * `MAX_DEPTH` 10, `MAX_ALIASES` 30, `MAX_ROOT_FIELDS` 40, `MAX_TOKENS` 2000,
- * `MAX_DIRECTIVES` 50, `MAX_COST` 5000, `CREDENTIAL_FIELDS` login,register,refreshToken,
+ * `MAX_DIRECTIVES` 50, `MAX_COST` 50000, `COST_DEFAULT_LIST_SIZE` 100,
+ * `MAX_ENTITY_REPRESENTATIONS` 1000, `SUBGRAPH_RESPONSE_LIMIT_BYTES` 8 MiB, `CREDENTIAL_FIELDS` login,register,refreshToken,
  * `BODY_LIMIT_BYTES` 1 MiB, `SUBGRAPH_TIMEOUT_MS` 10000, `SUBGRAPH_QUERY_RETRIES` 1,
  * `READINESS_TIMEOUT_MS` 2000, `METRICS_PORT` unset (the main port), `METRICS_ENABLED` true
  * (production: only with `METRICS_PORT`), `METRICS_OPERATIONS` * (production: none),
@@ -318,11 +326,20 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
       maxRootFields: env.int('MAX_ROOT_FIELDS', 40, { min: 1, max: 10_000 }),
       maxTokens: env.int('MAX_TOKENS', 2000, { min: 10, max: 1_000_000 }),
       maxDirectives: env.int('MAX_DIRECTIVES', 50, { min: 0, max: 10_000 }),
-      maxCost: env.int('MAX_COST', 5000, { min: 1, max: 100_000_000 }),
+      maxCost: env.int('MAX_COST', 50_000, { min: 1, max: 1_000_000_000 }),
+      costDefaultListSize: env.int('COST_DEFAULT_LIST_SIZE', 100, { min: 1, max: 1_000_000 }),
     },
     credentialFields: readCredentialFields(env),
     bodyLimitBytes: env.int('BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
     subgraphTimeoutMs: env.int('SUBGRAPH_TIMEOUT_MS', 10_000, { min: 1, max: 600_000 }),
+    maxEntityRepresentations: env.int('MAX_ENTITY_REPRESENTATIONS', 1000, {
+      min: 1,
+      max: 1_000_000,
+    }),
+    subgraphResponseLimitBytes: env.int('SUBGRAPH_RESPONSE_LIMIT_BYTES', 8 * 1024 * 1024, {
+      min: 1024,
+      max: 1024 * 1024 * 1024,
+    }),
     subgraphQueryRetries: env.int('SUBGRAPH_QUERY_RETRIES', 1, { min: 0, max: 1 }),
     readinessTimeoutMs: env.int('READINESS_TIMEOUT_MS', 2000, { min: 1, max: 60_000 }),
     ...readMetricsSettings(env, nodeEnv),

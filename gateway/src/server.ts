@@ -18,6 +18,8 @@ import { AccessTokenError } from './auth/AccessTokenError';
 import { createAuthenticator } from './auth/createAuthenticator';
 import { unauthenticatedError } from './auth/unauthenticatedError';
 import type { GatewayConfig } from './config';
+import { costDirectivesOf, NO_COST_DIRECTIVES } from './costDirectives';
+import { costLimitPlugin } from './costLimitPlugin';
 import { credentialFieldsRule } from './credentialFieldsRule';
 import { formatGatewayError } from './formatGatewayError';
 import type { GatewayContext } from './GatewayContext';
@@ -79,7 +81,12 @@ export async function createGatewayServer(
     connect: { timeout: Math.min(config.subgraphTimeoutMs, 10_000) },
   });
   const transport = (timeoutMs: number): Fetcher =>
-    options.fetcher ?? createSubgraphFetcher({ dispatcher: agent, timeoutMs });
+    options.fetcher ??
+    createSubgraphFetcher({
+      dispatcher: agent,
+      timeoutMs,
+      maxResponseBytes: config.subgraphResponseLimitBytes,
+    });
   const subgraphFetcher = createSigningFetcher(
     transport(config.subgraphTimeoutMs),
     config.signingSecret,
@@ -105,12 +112,18 @@ export async function createGatewayServer(
         fetcher: subgraphFetcher,
         logger,
         queryRetries: config.subgraphQueryRetries,
+        maxRepresentations: config.maxEntityRepresentations,
       }),
     logger,
     validateSupergraph: true,
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     endpoints = subgraphEndpointsOf(coreSupergraphSdl).map(({ name, url }) => routed(name, url));
+  });
+  // The API schema Apollo Server validates against has the cost directives stripped.
+  let costDirectives = NO_COST_DIRECTIVES;
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    costDirectives = costDirectivesOf(coreSupergraphSdl);
   });
   const readiness = createReadinessCheck(
     () => endpoints,
@@ -142,6 +155,11 @@ export async function createGatewayServer(
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...limits.plugins,
+      costLimitPlugin<GatewayContext>({
+        maxCost: config.limits.maxCost,
+        defaultListSize: config.limits.costDefaultListSize,
+        directives: () => costDirectives,
+      }),
       throttledStatus<GatewayContext>(),
       observingPlugin<GatewayContext>(),
     ],
