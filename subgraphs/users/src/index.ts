@@ -5,6 +5,8 @@ import { seedUsers } from './seed';
 import { createUsersServer } from './server';
 
 export type { UsersConfig } from './config';
+export { readUsersDatabaseConfig } from './config';
+export { createAdmin, type NewAdmin } from './createAdmin';
 export { SEED_ACCOUNTS } from './seed';
 
 /** The users subgraph: accounts, passwords and tokens. */
