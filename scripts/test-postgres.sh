@@ -5,18 +5,18 @@
 #   npx jest subgraphs                              # the subgraph suites also run on PostgreSQL
 #   bash scripts/test-postgres.sh stop              # stops the cluster and deletes its directory
 #
-# `start` runs `initdb` in a new temporary directory, as the `postgres` OS user when run as root
+# `start [dir]` runs `initdb` in `dir` (an empty or new directory; default: a new temporary one), as the `postgres` OS user when run as root
 # (PostgreSQL refuses to run as root), with trust authentication for the `postgres` role. The
 # server listens on 127.0.0.1 only, on a free port (or TEST_POSTGRES_PORT), and on a unix socket
 # inside that directory; durability is off (fsync, synchronous_commit, full_page_writes), as the
 # data is thrown away. PostgreSQL's binaries are taken from PG_BIN, else from `pg_config --bindir`,
 # else from the newest /usr/lib/postgresql/<version>/bin, else from PATH.
 # `stop [dir]` stops the cluster in `dir` (default: $TEST_POSTGRES_DIR) and deletes the directory;
-# it succeeds when there is nothing to stop.
+# it succeeds when there is nothing to stop. `bindir` prints where the binaries are, or fails.
 set -euo pipefail
 
 usage() {
-  echo "usage: bash scripts/test-postgres.sh start | stop [dir]" >&2
+  echo "usage: bash scripts/test-postgres.sh start [dir] | stop [dir] | bindir" >&2
   exit 2
 }
 
@@ -76,15 +76,25 @@ stop_cluster() {
 }
 
 start_cluster() {
-  local bin dir port
+  local bin dir="${1:-}" port
   bin="$(find_bin)"
   if [[ "$(id -u)" == 0 ]] && ! id postgres >/dev/null 2>&1; then
     echo "test-postgres: running as root needs a 'postgres' OS user to own the cluster" >&2
     exit 1
   fi
-  dir="$(mktemp -d "${TMPDIR:-/tmp}/fedstack-postgres-XXXXXX")"
-  # From here on, a failed start leaves nothing behind.
-  trap 'stop_cluster "$dir"' ERR
+  if [[ -z "$dir" ]]; then
+    dir="$(mktemp -d "${TMPDIR:-/tmp}/fedstack-postgres-XXXXXX")"
+  else
+    mkdir -p "$dir"
+    dir="$(cd "$dir" && pwd)"
+    if [[ -n "$(ls -A "$dir")" ]]; then
+      echo "test-postgres: $dir is not empty" >&2
+      exit 1
+    fi
+  fi
+  # From here on, a failed or interrupted start leaves nothing behind.
+  starting_dir="$dir"
+  trap 'set +e; stop_cluster "$starting_dir"' EXIT
   chmod 700 "$dir"
   if [[ "$(id -u)" == 0 ]]; then chown postgres: "$dir"; fi
   port="${TEST_POSTGRES_PORT:-$(free_port)}"
@@ -99,14 +109,15 @@ start_cluster() {
     cat "$dir/server.log" >&2 2>/dev/null || true
     false
   }
-  trap - ERR
-  echo "export TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:$port/postgres"
-  echo "export TEST_POSTGRES_DIR=$dir"
+  trap - EXIT
+  printf 'export TEST_POSTGRES_URL=%q\n' "postgres://postgres@127.0.0.1:$port/postgres"
+  printf 'export TEST_POSTGRES_DIR=%q\n' "$dir"
   echo "test-postgres: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, data in $dir" >&2
 }
 
 case "${1:-}" in
-  start) start_cluster ;;
+  start) start_cluster "${2:-}" ;;
   stop) stop_cluster "${2:-${TEST_POSTGRES_DIR:-}}" ;;
+  bindir) find_bin ;;
   *) usage ;;
 esac
