@@ -135,7 +135,7 @@ describe.each(testDatabases())('on %s', (database) => {
       expect(await statusOf(id)).toBe('CANCELLED');
     });
 
-    it.each(['999999', 'abc', '0', '-1'])(
+    it.each(['999999', '2147483648', '9007199254740991', 'abc', '0', '-1'])(
       'is NOT_FOUND for the missing or malformed id %s',
       async (id) => {
         const response = await sub.query(CANCEL, { id }, admin);

@@ -155,7 +155,7 @@ describe.each(testDatabases())('on %s', (database) => {
       expect(await stored(id)).toEqual({ ...supplierInput('u5'), name: 'Fixed' });
     });
 
-    it.each(['999999', 'abc', '0'])(
+    it.each(['999999', '2147483648', '9007199254740991', 'abc', '0'])(
       'is NOT_FOUND for the missing or malformed id %s',
       async (id) => {
         const asAdmin = await sub.query(UPDATE, { id, input: { name: 'Changed' } }, admin);
@@ -215,9 +215,12 @@ describe.each(testDatabases())('on %s', (database) => {
       expect(await stored(id)).toBeNull();
     });
 
-    it.each(['999999', 'abc'])('is NOT_FOUND for the missing or malformed id %s', async (id) => {
-      const response = await sub.query(DELETE, { id }, admin);
-      expect(codes(response)).toEqual(['NOT_FOUND']);
-    });
+    it.each(['999999', '2147483648', '9007199254740991', 'abc'])(
+      'is NOT_FOUND for the missing or malformed id %s',
+      async (id) => {
+        const response = await sub.query(DELETE, { id }, admin);
+        expect(codes(response)).toEqual(['NOT_FOUND']);
+      },
+    );
   });
 });
