@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import {
   devSecretFiles,
   ensureDevSecrets,
@@ -167,6 +169,27 @@ describe('5. production mode', () => {
     expect(post.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('serves no /metrics on the public ports unless METRICS_PORT is set', async () => {
+    const metricsOf = (url: string) =>
+      fetch(url.replace('/graphql', '/metrics')).then(async (res) => ({
+        status: res.status,
+        text: await res.text(),
+      }));
+    const dev = await metricsOf(development.gatewayUrl);
+    expect(dev.status).toBe(200);
+    expect(dev.text).toMatch(/graphql_requests_total/);
+    expect((await metricsOf(development.subgraphs.users.url)).status).toBe(200);
+
+    const atGateway = await metricsOf(production.gatewayUrl);
+    expect(atGateway.status).toBe(404);
+    expect(atGateway.text).not.toMatch(/process_cpu|graphql_requests_total/);
+    for (const name of SUBGRAPH_NAMES) {
+      const atSubgraph = await metricsOf(production.subgraphs[name].url);
+      expect(atSubgraph.status).toBe(404);
+      expect(atSubgraph.text).not.toMatch(/process_cpu|graphql_requests_total/);
+    }
+  });
+
   it('masks internal errors at a subgraph and through the gateway: no SQL, driver text or stack', async () => {
     const leak = /SELECT|sqlite|sequelize|ConnectionManager|stacktrace|\.ts:\d+|at [A-Za-z.]+ \(/i;
     const query = '{ suppliers { id name } }';
@@ -223,16 +246,63 @@ describe('5. production start-up', () => {
     await expect(start({ [variable]: undefined })).rejects.toThrow(message);
   });
 
-  it('refuses the generated development secrets', async () => {
+  it('names every missing secret at once, and points to npm run secrets', async () => {
+    const refusal = start({ GATEWAY_SIGNING_SECRET: undefined, JWT_PRIVATE_KEY: undefined });
+    await expect(refusal).rejects.toThrow(
+      'GATEWAY_SIGNING_SECRET or GATEWAY_SIGNING_SECRET_FILE is required when NODE_ENV=production, and so is JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE; npm run secrets creates a set and prints the variables to set',
+    );
+  });
+
+  it('starts with exactly the variables npm run secrets prints', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fedstack-secrets-'));
+    try {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/secrets.ts', join(dir, 'set')],
+        { cwd: resolve(__dirname, '..', '..') },
+      );
+      const printed: Env = {};
+      for (const [, name, value] of stdout.matchAll(/([A-Z_]+_FILE)=(\S+)/g)) {
+        printed[name!] = value!;
+      }
+      expect(Object.keys(printed).sort()).toEqual([
+        'GATEWAY_SIGNING_SECRET_FILE',
+        'JWT_PRIVATE_KEY_FILE',
+        'JWT_PUBLIC_KEY_FILE',
+      ]);
+      const stack = await startStack({ seed: false, env: { NODE_ENV: 'production', ...printed } });
+      try {
+        const res = await stack.request('{ suppliers { id } }');
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ data: { suppliers: [] } });
+      } finally {
+        await stack.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses generated development secrets from any data folder, by their marker', async () => {
+    // Another folder than the stack's own DATA_DIR: the secrets are recognised by what they hold.
     const dataDir = mkdtempSync(join(tmpdir(), 'fedstack-dev-secrets-'));
     try {
       const files = ensureDevSecrets(dataDir);
       await expect(
-        start({ DATA_DIR: dataDir, GATEWAY_SIGNING_SECRET: readSecretFile(files.signingSecret) }),
-      ).rejects.toThrow(/GATEWAY_SIGNING_SECRET is the generated development secret/);
+        start({ GATEWAY_SIGNING_SECRET: readSecretFile(files.signingSecret) }),
+      ).rejects.toThrow(/^GATEWAY_SIGNING_SECRET is the generated development secret/);
       await expect(
-        start({ DATA_DIR: dataDir, JWT_PRIVATE_KEY: readSecretFile(files.jwtPrivateKey) }),
-      ).rejects.toThrow(/JWT_PRIVATE_KEY is the generated development secret/);
+        start({
+          GATEWAY_SIGNING_SECRET: undefined,
+          GATEWAY_SIGNING_SECRET_FILE: files.signingSecret,
+        }),
+      ).rejects.toThrow(/^GATEWAY_SIGNING_SECRET is the generated development secret/);
+      await expect(start({ JWT_PRIVATE_KEY: readSecretFile(files.jwtPrivateKey) })).rejects.toThrow(
+        /^JWT_PRIVATE_KEY is the generated development secret/,
+      );
+      await expect(start({ JWT_PUBLIC_KEY: readSecretFile(files.jwtPublicKey) })).rejects.toThrow(
+        /^JWT_PUBLIC_KEY is the generated development secret/,
+      );
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
