@@ -1,6 +1,12 @@
 import { tooManyRequests } from '@fedstack/kit';
 import { GraphQLError } from 'graphql';
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  type RateLimiterAbstract,
+  type RateLimiterRes,
+} from 'rate-limiter-flexible';
+import { addressKey } from './addressKey';
+import { InFlightChecks } from './inFlightChecks';
 
 /** How failed logins are throttled; see `readConfig` for the variables and their defaults. */
 export interface LoginThrottleSettings {
@@ -15,16 +21,17 @@ export interface LoginThrottleSettings {
 }
 
 /**
- * The counters behind the throttle. In memory by default, which suits one users process; with
- * several, pass limiters that share a store (rate-limiter-flexible's `RateLimiterRedis` takes the
- * same options plus a client), so that every process sees the same counts.
+ * The counters behind the throttle; they count failed passwords only. In memory by default, which
+ * suits one users process; with several, pass limiters that share a store (rate-limiter-flexible's
+ * `RateLimiterRedis` takes the same options plus a client), so that every process sees the same
+ * counts. Only `get`, `penalty`, `block` and `delete` are used.
  */
 export interface LoginThrottleStores {
-  /** Failures per username, `accountMaxFailures` points over `accountWindowSeconds`. */
+  /** Failures per username over `accountWindowSeconds`; a lockout blocks the key. */
   account: RateLimiterAbstract;
   /** Lockouts per username over the last day, to grow the next one. */
   lockouts: RateLimiterAbstract;
-  /** Failures per client address, `ipMaxFailures` points over `ipWindowSeconds`. */
+  /** Failures per client address (see `addressKey`) over `ipWindowSeconds`. */
   ip: RateLimiterAbstract;
 }
 
@@ -70,25 +77,27 @@ export class LoginThrottled extends Error {
   }
 }
 
-/** One admitted attempt; report how it ended exactly once. */
-export interface LoginAttempt {
-  succeeded(): Promise<void>;
-  failed(): Promise<void>;
-}
-
 function seconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
+}
+
+function countOf(res: RateLimiterRes | null): number {
+  return res?.consumedPoints ?? 0;
 }
 
 /**
  * Throttles password guessing per account and per client address (OWASP Authentication Cheat
  * Sheet: lock an account after a few failures for a while, growing with each lockout, and limit
- * each client across accounts). An attempt is counted before the password is checked, so
- * concurrent requests cannot slip past the limit together; a success gives its point back and
- * clears the account's counters, so only failures count.
+ * each client across accounts). Only wrong passwords count, after they are checked: a refused
+ * attempt costs nothing, and right passwords are never refused while the account is not locked.
+ * So that a burst of concurrent guesses cannot all be checked before the first failure is counted,
+ * a process runs at most as many checks at once per account and per address as failures are left
+ * in their budgets; further attempts wait for one to finish. With a shared store and several
+ * processes, each process keeps to that bound by itself.
  */
 export class LoginThrottle {
   private readonly stores: LoginThrottleStores;
+  private readonly inFlight = new InFlightChecks();
 
   constructor(
     private readonly settings: LoginThrottleSettings,
@@ -98,55 +107,71 @@ export class LoginThrottle {
   }
 
   /**
-   * Admits one attempt for `username` (compared without case) from `ip`, or throws
-   * `LoginThrottled` when the account is locked or the address is over its limit. An unknown
-   * `ip` is not limited by address.
+   * Runs `check`, the password check of one login attempt for `username` (compared without case)
+   * from `ip`, which resolves with the user for the right password and with `null` for a wrong one
+   * or an unknown user; resolves with the same. Throws `LoginThrottled`, without running `check`,
+   * when the account is locked or the address has no failures left. A `null` counts as a failure
+   * for both, and locks the account at its last failure; a user clears the account's failures and
+   * lockout history; an error from `check` counts for nothing.
    */
-  async begin(username: string, ip: string | undefined): Promise<LoginAttempt> {
+  async attempt<TUser>(
+    username: string,
+    ip: string | undefined,
+    check: () => Promise<TUser | null>,
+  ): Promise<TUser | null> {
     const account = username.toLowerCase();
-    const { stores } = this;
-    if (ip) await consume(stores.ip, ip, 'ip');
-    const consumed = await consume(stores.account, account, 'account');
-    let settled = false;
-    const settle = () => {
-      if (settled) throw new Error('a login attempt was reported twice');
-      settled = true;
-    };
-    return {
-      succeeded: async () => {
-        settle();
-        await Promise.all([
-          stores.account.delete(account),
-          stores.lockouts.delete(account),
-          ip ? stores.ip.reward(ip, 1) : undefined,
-        ]);
-      },
-      failed: async () => {
-        settle();
-        if (consumed.consumedPoints < this.settings.accountMaxFailures) return;
-        const { consumedPoints: lockouts } = await stores.lockouts.penalty(account, 1);
-        const lockout = Math.min(
-          this.settings.accountLockoutSeconds * 2 ** Math.min(lockouts - 1, 20),
-          MAX_LOCKOUT_SECONDS,
-        );
-        await stores.account.block(account, lockout);
-      },
-    };
-  }
-}
-
-async function consume(
-  limiter: RateLimiterAbstract,
-  key: string,
-  scope: 'account' | 'ip',
-): Promise<RateLimiterRes> {
-  try {
-    return await limiter.consume(key, 1);
-  } catch (rejection) {
-    // The limiter rejects with a RateLimiterRes when over the limit, with an Error when its store fails.
-    if (rejection instanceof RateLimiterRes) {
-      throw new LoginThrottled(scope, seconds(rejection.msBeforeNext));
+    const address = addressKey(ip);
+    const { accountMaxFailures, ipMaxFailures } = this.settings;
+    const settle = await this.inFlight.admit(
+      [`account:${account}`, `ip:${address}`],
+      () => this.failuresOf(account, address),
+      (failures, [accountChecks = 0, ipChecks = 0]) =>
+        failures.account + accountChecks < accountMaxFailures &&
+        failures.ip + ipChecks < ipMaxFailures,
+    );
+    try {
+      const user = await check();
+      if (user === null) await this.failed(account, address);
+      else await this.succeeded(account);
+      return user;
+    } finally {
+      // After the failure is counted, so that no admission sees neither.
+      settle();
     }
-    throw rejection;
+  }
+
+  private async failuresOf(account: string, address: string) {
+    const { stores, settings } = this;
+    const [accountRes, ipRes] = await Promise.all([
+      stores.account.get(account),
+      stores.ip.get(address),
+    ]);
+    if (accountRes && accountRes.consumedPoints >= settings.accountMaxFailures) {
+      throw new LoginThrottled('account', seconds(accountRes.msBeforeNext));
+    }
+    if (ipRes && ipRes.consumedPoints >= settings.ipMaxFailures) {
+      throw new LoginThrottled('ip', seconds(ipRes.msBeforeNext));
+    }
+    return { account: countOf(accountRes), ip: countOf(ipRes) };
+  }
+
+  private async failed(account: string, address: string): Promise<void> {
+    const { stores, settings } = this;
+    const [failures] = await Promise.all([
+      stores.account.penalty(account, 1),
+      stores.ip.penalty(address, 1),
+    ]);
+    // Exactly at the limit: only the failure that reached it locks, also across processes.
+    if (failures.consumedPoints !== settings.accountMaxFailures) return;
+    const { consumedPoints: lockouts } = await stores.lockouts.penalty(account, 1);
+    const lockout = Math.min(
+      settings.accountLockoutSeconds * 2 ** Math.min(lockouts - 1, 20),
+      MAX_LOCKOUT_SECONDS,
+    );
+    await stores.account.block(account, lockout);
+  }
+
+  private async succeeded(account: string): Promise<void> {
+    await Promise.all([this.stores.account.delete(account), this.stores.lockouts.delete(account)]);
   }
 }

@@ -34,13 +34,24 @@ export class Sessions {
 
   /**
    * Checks credentials; unknown user and wrong password fail alike, in about the same time.
-   * Failed attempts are throttled per account and per client address: a throttled attempt is
-   * refused with `TOO_MANY_REQUESTS` before any password is checked, even a right one.
+   * Wrong passwords are throttled per account and per client address: while the account is
+   * locked or the address has no failures left, an attempt is refused with `TOO_MANY_REQUESTS`
+   * before any password is checked, even a right one, and the refusal itself counts for nothing.
    */
   async login(username: string, password: string, client: { ip?: string }): Promise<AuthPayload> {
-    let attempt;
+    let user: User | null;
     try {
-      attempt = await this.throttle.begin(username, client.ip);
+      user = await this.throttle.attempt(username, client.ip, async () => {
+        const found = await this.models.User.findOne({
+          where: { usernameKey: username.toLowerCase() },
+        });
+        if (await verifyPassword(found?.passwordHash ?? null, password)) return found;
+        this.logger.info(
+          { event: 'login.failed', userId: found?.id ?? null, ip: client.ip },
+          'login failed',
+        );
+        return null;
+      });
     } catch (error) {
       if (!(error instanceof LoginThrottled)) throw error;
       this.logger.warn(
@@ -54,17 +65,7 @@ export class Sessions {
       );
       throw error.toGraphQLError();
     }
-    const user = await this.models.User.findOne({ where: { usernameKey: username.toLowerCase() } });
-    const ok = await verifyPassword(user?.passwordHash ?? null, password);
-    if (!user || !ok) {
-      await attempt.failed();
-      this.logger.info(
-        { event: 'login.failed', userId: user?.id ?? null, ip: client.ip },
-        'login failed',
-      );
-      throw unauthenticated(BAD_CREDENTIALS);
-    }
-    await attempt.succeeded();
+    if (!user) throw unauthenticated(BAD_CREDENTIALS);
     this.logger.info({ event: 'login.succeeded', userId: user.id, ip: client.ip }, 'login');
     return this.issue(user, randomUUID());
   }

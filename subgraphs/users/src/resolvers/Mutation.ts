@@ -87,6 +87,15 @@ export const Mutation: MutationResolvers = {
     readEmail('input.email', input.email);
     readPassword('input.password', input.password);
     claimPasswordWork(ctx);
+    const admission = await ctx.registerThrottle.admit(ctx.clientIp);
+    if (!admission.admitted) {
+      const retryAfter = admission.retryAfterSeconds;
+      ctx.logger.warn({ event: 'register.throttled', retryAfter, ip: ctx.clientIp }, 'throttled');
+      throw tooManyRequests(
+        retryAfter,
+        `Too many registrations from this address; retry in ${retryAfter} s`,
+      );
+    }
     const user = await createAccount(ctx, input, 'USER');
     ctx.logger.info({ event: 'user.registered', userId: user.id, ip: ctx.clientIp }, 'register');
     return ctx.sessions.issue(user, randomUUID());
