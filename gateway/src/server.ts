@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { isIP, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -17,6 +17,7 @@ import { Agent } from 'undici';
 import { AccessTokenError } from './auth/AccessTokenError';
 import { createAuthenticator } from './auth/createAuthenticator';
 import { unauthenticatedError } from './auth/unauthenticatedError';
+import { clientAddress } from './clientAddress';
 import type { GatewayConfig } from './config';
 import { costDirectivesOf, NO_COST_DIRECTIVES } from './costDirectives';
 import { costLimitPlugin } from './costLimitPlugin';
@@ -34,12 +35,6 @@ import { subgraphEndpointsOf, type SubgraphEndpoint } from './subgraphEndpoints'
 import { createSubgraphFetcher } from './subgraphFetcher';
 import { supergraphFromFile } from './supergraphFromFile';
 import { throttledStatus } from './throttledStatus';
-
-/** The client's IP as subgraphs should see it: IPv4 without its IPv6 mapping, nothing if unsure. */
-function clientAddressOf(ip: string | undefined): string | undefined {
-  const address = ip?.startsWith('::ffff:') ? ip.slice(7) : ip;
-  return address !== undefined && isIP(address) !== 0 ? address : undefined;
-}
 
 export interface GatewayServerOptions {
   /** Defaults to a pino logger named `gateway` at `config.logLevel` in `config.logFormat`. */
@@ -225,7 +220,7 @@ export async function createGatewayServer(
           return observeContext(
             {
               identity: authenticate(req.headers.authorization),
-              clientAddress: clientAddressOf(req.ip),
+              clientAddress: clientAddress(req),
               requestId: id,
               logger: requestLogger,
             },
