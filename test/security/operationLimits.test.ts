@@ -12,19 +12,35 @@ import { codesOf, startStack, type Stack, type StackResponse } from '../helpers/
 let stack: Stack;
 let token: string;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ recordSubgraphRequests: true });
   token = (await stack.login('alice', 'alice-password')).accessToken;
 });
 afterAll(() => stack.stop());
 
+/** GraphQL requests the gateway sent a subgraph (not its readiness or revocation polls). */
+function operationsSent(on: Stack = stack): string[] {
+  return on.subgraphRequests.filter((sent) => sent.url.endsWith('/graphql')).map((s) => s.body);
+}
+
+function resetRecords(on: Stack = stack): void {
+  on.resetSql();
+  on.subgraphRequests.length = 0;
+}
+
 function expectNothingRan(): void {
   for (const subgraph of Object.values(stack.subgraphs)) expect(subgraph.sql).toEqual([]);
+  expect(operationsSent()).toEqual([]);
 }
 
 /** Sends `query` and expects a 400 GRAPHQL_VALIDATION_FAILED matching `message`, with nothing run. */
-async function expectOverLimit(query: string, message: RegExp): Promise<void> {
-  stack.resetSql();
-  const res = await stack.request(query, {}, { token });
+async function expectOverLimit(
+  query: string,
+  message: RegExp,
+  variables: Record<string, unknown> = {},
+  options: { token?: string } = { token },
+): Promise<void> {
+  resetRecords();
+  const res = await stack.request(query, variables, options);
   expect(res.status).toBe(400);
   expect(codesOf(res.body)).toContain('GRAPHQL_VALIDATION_FAILED');
   expect(res.body.errors?.map((error) => error.message)).toContainEqual(
@@ -34,18 +50,24 @@ async function expectOverLimit(query: string, message: RegExp): Promise<void> {
   expectNothingRan();
 }
 
-async function expectWithinLimits(query: string): Promise<StackResponse<unknown>> {
-  const res = await stack.request(query, {}, { token });
+async function expectWithinLimits(
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<StackResponse<unknown>> {
+  const res = await stack.request(query, variables, { token });
   expect(codesOf(res.body)).not.toContain('GRAPHQL_VALIDATION_FAILED');
   expect(codesOf(res.body)).not.toContain('GRAPHQL_PARSE_FAILED');
   return res;
 }
 
-/** me (1) > orders (2) > user (3) > orders (4) > … > id (depth): a root field is depth 1. */
+/**
+ * me (1) > orders (2) > user (3) > orders (4) > … > id (depth): a root field is depth 1. The
+ * lists hold one order each, so only the depth limit applies.
+ */
 function nested(depth: number): string {
   let selection = 'id';
   for (let level = depth - 1; level >= 2; level -= 1) {
-    selection = level % 2 === 0 ? `orders { ${selection} }` : `user { ${selection} }`;
+    selection = level % 2 === 0 ? `orders(limit: 1) { ${selection} }` : `user { ${selection} }`;
   }
   return `{ me { ${selection} } }`;
 }
@@ -121,18 +143,49 @@ describe('3. operation limits and transport', () => {
     await expectOverLimit(directives(51), /^Directives limit of 50 exceeded, found 51\.$/);
   });
 
-  it('cost: refuses an operation estimated over 5000 that passes every other limit', async () => {
-    const one = `suppliers { ${supplierChain(1)} }`;
-    await expectWithinLimits(`{ ${one} }`);
-    // About 580 each; twelve: no alias, 12 root fields, depth 10 and under 2000 tokens.
+  it('cost: the depth-10 chain of default-sized lists that once passed is refused', async () => {
+    // Five nested suppliers lists of 20: 20^5 suppliers, within every other limit.
     await expectOverLimit(
-      `{ ${times(12, () => one)} }`,
-      /^Query Cost limit of 5000 exceeded, found [\d.]+\.$/,
+      `{ suppliers { ${supplierChain(1)} } }`,
+      /^Query cost \d+ exceeds the limit of 50000\.$/,
+    );
+    await expectWithinLimits(`{ suppliers { id createdBy { id suppliers { id name } } } }`);
+  });
+
+  it('cost: refuses the anonymous fan-out of nested lists before any subgraph is called', async () => {
+    const fanOut = (limit: number) =>
+      `{ suppliers(limit: ${limit}) { createdBy { suppliers(limit: ${limit}) { createdBy {` +
+      ` suppliers(limit: ${limit}) { createdBy { suppliers(limit: ${limit}) { createdBy {` +
+      ` suppliers(limit: ${limit}) { id } } } } } } } } } }`;
+    // Control: the same shape with small lists runs, and reaches the subgraphs.
+    resetRecords();
+    const small = await stack.request(fanOut(2));
+    expect(small.status).toBe(200);
+    expect(small.body.errors).toBeUndefined();
+    expect(operationsSent().length).toBeGreaterThan(0);
+    // Level by level: 20, 20·(2 + 20) = 440, 20·(2 + 440) = 8840, … 3 536 840.
+    await expectOverLimit(
+      fanOut(20),
+      /^Query cost 3536840 exceeds the limit of 50000\.$/,
+      {},
+      {},
     );
   });
 
+  it('cost: resolves limit variables; 3 levels of limit 100 are refused, of 20 run', async () => {
+    const query =
+      'query($n: Int) { suppliers(limit: $n) { createdBy { suppliers(limit: $n) { createdBy { suppliers(limit: $n) { id } } } } } }';
+    resetRecords();
+    const within = await expectWithinLimits(query, { n: 20 });
+    expect(within.status).toBe(200);
+    expect(operationsSent().length).toBeGreaterThan(0);
+    await expectOverLimit(query, /^Query cost 1020200 exceeds the limit of 50000\.$/, { n: 100 });
+    // Left out, the variable takes the field's default (20): within the limit again.
+    expect((await expectWithinLimits(query)).status).toBe(200);
+  });
+
   it('refuses HTTP batching (a JSON array of operations) and runs none of them', async () => {
-    stack.resetSql();
+    resetRecords();
     const res = await fetch(stack.gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -144,7 +197,7 @@ describe('3. operation limits and transport', () => {
   });
 
   it('answers 413 for a body over 1 MiB, runs nothing, and stays healthy', async () => {
-    stack.resetSql();
+    resetRecords();
     const res = await fetch(stack.gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -166,7 +219,7 @@ describe('3. operation limits and transport', () => {
   });
 
   it('refuses a mutation over GET', async () => {
-    stack.resetSql();
+    resetRecords();
     const res = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent(MUTATION)}`, {
       headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` },
     });
@@ -192,7 +245,7 @@ describe('3. operation limits and transport', () => {
     ],
     ['a GET without a preflight header', {}, () => ''],
   ])('refuses a cross-site simple request: %s', async (kind, headers, body) => {
-    stack.resetSql();
+    resetRecords();
     const get = kind.startsWith('a GET');
     const res = await fetch(
       get
