@@ -373,11 +373,15 @@ describe.each(testDatabases())('on %s', (database) => {
         join(sub.config.dataDir, 'keys', 'gateway-signing.secret'),
         'utf8',
       );
+      const freshKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString();
       expect(() =>
         usersSubgraph.readConfig({
           NODE_ENV: 'production',
           DATA_DIR: sub.config.dataDir,
           GATEWAY_SIGNING_SECRET: devSecret,
+          JWT_PRIVATE_KEY: freshKey,
         }),
       ).toThrow(/GATEWAY_SIGNING_SECRET is the generated development secret/);
       expect(() =>
