@@ -1,91 +1,202 @@
-import { spawn } from 'node:child_process';
+/**
+ * `npm start` and `npm run gateway` as an operator runs them: real npm processes, signals sent to
+ * the npm process alone (as `timeout`, systemd and process managers send them), and every process
+ * below npm checked before and after.
+ */
+import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { freePort } from '../scripts/freePort';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import type { Env } from '@fedstack/kit';
+import {
+  descendantsOf,
+  freePort,
+  isAlive,
+  isHealthy,
+  postGraphQL,
+  runNpm,
+  waitFor,
+  type Exit,
+  type NpmProcess,
+} from './helpers/processes';
+import { productionSecrets } from './helpers/stack';
 
-const root = resolve(__dirname, '..');
+const SERVICES = ['users', 'suppliers', 'orders', 'gateway'] as const;
+type Ports = Record<(typeof SERVICES)[number], number>;
+
+async function freePorts(): Promise<Ports> {
+  const [users, suppliers, orders, gateway] = await Promise.all(SERVICES.map(() => freePort()));
+  return { users: users!, suppliers: suppliers!, orders: orders!, gateway: gateway! };
+}
+
+function startEnv(dataDir: string, ports: Ports): Env {
+  return {
+    NODE_ENV: 'development',
+    DATA_DIR: dataDir,
+    GATEWAY_PORT: String(ports.gateway),
+    USERS_PORT: String(ports.users),
+    ORDERS_PORT: String(ports.orders),
+    SUPPLIERS_PORT: String(ports.suppliers),
+    LOG_LEVEL: 'warn',
+  };
+}
+
+/** The pid of each service, from the supervisor's `[name] started (pid N)` lines. */
+function servicePids(output: string): Map<string, number> {
+  const pids = new Map<string, number>();
+  for (const match of output.matchAll(/^\[(\w+)\]\s+started \(pid (\d+)\)$/gm))
+    pids.set(match[1]!, Number(match[2]));
+  return pids;
+}
+
+/** `exited`, or a failure naming `what` after `ms`. */
+function within(ms: number, exited: Promise<Exit>, what: string): Promise<Exit> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    exited,
+    new Promise<Exit>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not exit within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Kills (by id) whatever a failed test left running. */
+function killLeftovers(pids: Iterable<number>): void {
+  for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
 
 describe('npm start', () => {
-  it('starts all four services, answers a cross-subgraph query, and stops cleanly on SIGTERM', async () => {
+  it('starts all four services, answers a cross-subgraph query, and on SIGTERM to the npm process alone stops every one and exits 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'fedstack-start-'));
-    const [gateway, users, orders, suppliers] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/start.ts')], {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        DATA_DIR: dataDir,
-        GATEWAY_PORT: String(gateway),
-        USERS_PORT: String(users),
-        ORDERS_PORT: String(orders),
-        SUPPLIERS_PORT: String(suppliers),
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolveExit) =>
-      child.once('exit', (code) => resolveExit(code)),
-    );
+    const ports = await freePorts();
+    const npm = runNpm('start', startEnv(dataDir, ports));
+    let tree: number[] = [];
     try {
-      const deadline = Date.now() + 90_000;
-      while (
-        !output.includes('Press Ctrl-C to stop') &&
-        Date.now() < deadline &&
-        child.exitCode === null
-      ) {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(output).toContain('Press Ctrl-C to stop');
-      expect(output).toContain(`http://localhost:${gateway}/graphql`);
-      expect(output).toMatch(/alice\s+\/\s+alice-password/);
+      await waitFor(
+        'npm start to be ready',
+        () => {
+          if (npm.child.exitCode !== null) throw new Error(`npm start exited:\n${npm.output()}`);
+          return npm.output().includes('Press Ctrl-C to stop');
+        },
+        90_000,
+      );
+      expect(npm.output()).toContain(`http://localhost:${ports.gateway}/graphql`);
+      expect(npm.output()).toMatch(/alice\s+\/\s+alice-password/);
 
-      const post = (query: string, token?: string) =>
-        fetch(`http://127.0.0.1:${gateway}/graphql`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-          },
-          body: JSON.stringify({ query }),
-        }).then(
-          (res) =>
-            res.json() as Promise<{
-              data?: {
-                login?: { accessToken: string };
-                me?: { username: string; orders: unknown[] };
-              };
-              errors?: unknown[];
-            }>,
-        );
-      const login = await post(
+      const gateway = `http://127.0.0.1:${ports.gateway}/graphql`;
+      const login = await postGraphQL<{ login: { accessToken: string } }>(
+        gateway,
         'mutation { login(username: "alice", password: "alice-password") { accessToken } }',
       );
-      const token = login.data?.login?.accessToken ?? '';
-      expect(token).toEqual(expect.any(String));
-      const me = await post(
+      expect(login.body.errors).toBeUndefined();
+      const token = login.body.data?.login.accessToken;
+      expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      const me = await postGraphQL<{
+        me: { username: string; orders: Array<{ supplier: { createdBy: unknown } }> };
+      }>(
+        gateway,
         '{ me { username orders { item supplier { name createdBy { username } } } suppliers { name } } }',
-        token,
+        {},
+        { authorization: `Bearer ${token}` },
       );
-      expect(me.errors).toBeUndefined();
-      expect(me.data?.me?.username).toBe('alice');
-      expect(me.data?.me?.orders.length).toBeGreaterThan(0);
+      expect(me.body.errors).toBeUndefined();
+      expect(me.body.data?.me.username).toBe('alice');
+      expect(me.body.data?.me.orders.length).toBeGreaterThan(0);
+
+      // Every service runs below the npm process, alive, before the signal.
+      const pids = servicePids(npm.output());
+      expect([...pids.keys()].sort()).toEqual([...SERVICES].sort());
+      tree = descendantsOf(npm.child.pid!);
+      expect(tree).toEqual(expect.arrayContaining([...pids.values()]));
+      expect(tree.filter((pid) => !isAlive(pid))).toEqual([]);
+
+      npm.child.kill('SIGTERM');
+      expect(await within(30_000, npm.exited, 'npm start')).toEqual({ code: 0, signal: null });
+      expect(tree.filter(isAlive)).toEqual([]);
+      for (const name of SERVICES) expect(npm.output()).toContain(`${name}: stopped`);
+      for (const port of Object.values(ports))
+        expect(await isHealthy(`http://127.0.0.1:${port}`)).toBe(false);
     } finally {
-      child.kill('SIGTERM');
-      const code = await exited;
+      killLeftovers([npm.child.pid!, ...tree, ...servicePids(npm.output()).values()]);
       rmSync(dataDir, { recursive: true, force: true });
-      expect(code).toBe(0);
     }
-    for (const port of [gateway, users, orders, suppliers]) {
-      await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+  }, 150_000);
+
+  it('fails with one line naming the service and port, and exits non-zero, when another program answers 200 on that port', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'fedstack-start-'));
+    const ports = await freePorts();
+    // A foreign program on the orders port (all interfaces, as the services bind) that answers
+    // 200 to everything, /health included.
+    const foreign = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"status":"ok"}');
+    });
+    await new Promise<void>((resolve) => foreign.listen(ports.orders, resolve));
+    let npm: NpmProcess | undefined;
+    try {
+      expect(await isHealthy(`http://127.0.0.1:${ports.orders}`)).toBe(true);
+      npm = runNpm('start', startEnv(dataDir, ports));
+      const exit = await within(90_000, npm.exited, 'npm start');
+      const output = npm.output();
+      expect(exit).toEqual({ code: 1, signal: null });
+      expect(output).toContain(
+        `npm start failed: orders failed to start: port ${ports.orders} is already in use by another program\n`,
+      );
+      expect(output).not.toContain('Press Ctrl-C to stop');
+
+      // The services started before it were stopped; the gateway was never started.
+      const pids = servicePids(output);
+      expect([...pids.keys()]).toEqual(['users', 'suppliers', 'orders']);
+      expect([...pids.values()].filter(isAlive)).toEqual([]);
+      expect(await isHealthy(`http://127.0.0.1:${ports.users}`)).toBe(false);
+      // The other program was left alone.
+      expect(await isHealthy(`http://127.0.0.1:${ports.orders}`)).toBe(true);
+    } finally {
+      if (npm) killLeftovers([npm.child.pid!, ...servicePids(npm.output()).values()]);
+      await new Promise((resolve) => foreign.close(resolve));
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('npm run gateway', () => {
+  it('in production with METRICS_PORT, stops the gateway and its metrics server on SIGTERM to the npm process alone, and exits 0', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'fedstack-gateway-'));
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const npm = runNpm('gateway', {
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+      GATEWAY_PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: 'warn',
+      ...productionSecrets(),
+    });
+    let tree: number[] = [];
+    try {
+      await waitFor('the gateway', async () => {
+        if (npm.child.exitCode !== null)
+          throw new Error(`npm run gateway exited:\n${npm.output()}`);
+        return isHealthy(`http://127.0.0.1:${port}`);
+      });
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      tree = descendantsOf(npm.child.pid!);
+      expect(tree.length).toBeGreaterThan(0);
+      expect(tree.filter((pid) => !isAlive(pid))).toEqual([]);
+
+      npm.child.kill('SIGTERM');
+      expect(await within(20_000, npm.exited, 'npm run gateway')).toEqual({
+        code: 0,
+        signal: null,
+      });
+      expect(npm.output()).toContain('gateway: SIGTERM received, draining');
+      expect(npm.output()).toContain('gateway: stopped');
+      expect(tree.filter(isAlive)).toEqual([]);
+      expect(await isHealthy(`http://127.0.0.1:${port}`)).toBe(false);
+      await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
+    } finally {
+      killLeftovers([npm.child.pid!, ...tree]);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

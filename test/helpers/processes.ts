@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -128,6 +128,73 @@ export async function isHealthy(origin: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether a process with this id is running: it exists and is not a zombie (an exited process
+ * whose parent died before reaping it, left for an init that may be slow to).
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const state = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' });
+    return state.trim() !== '' && !state.trim().startsWith('Z');
+  } catch {
+    // ps exits 1 when the process is gone.
+    return false;
+  }
+}
+
+/** Every process below `pid` (children, grandchildren, ...), as `ps` lists them now. */
+export function descendantsOf(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  for (const line of table.split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (child === undefined || parent === undefined || Number.isNaN(parent)) continue;
+    parents.set(parent, [...(parents.get(parent) ?? []), child]);
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const children = parents.get(next) ?? [];
+    found.push(...children);
+    queue.push(...children);
+  }
+  return found;
+}
+
+/** A real `npm run <script>` process, as an operator starts it. */
+export interface NpmProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** Standard output and error, interleaved. */
+  output(): string;
+  exited: Promise<Exit>;
+}
+
+/**
+ * Runs `npm run <script>` from the repository root with `env` on top of this process's
+ * environment; `detached` puts it in a process group of its own, so that a test can signal the
+ * whole group as a terminal's Ctrl-C does.
+ */
+export function runNpm(script: string, env: Env, options: { detached?: boolean } = {}): NpmProcess {
+  const child = spawn('npm', ['run', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<Exit>((resolveExit) =>
+    child.once('exit', (code, signal) => resolveExit({ code, signal })),
+  );
+  return { child, output: () => output, exited };
 }
 
 /** The environment every test service runs with: test mode, JSON logs, one DATA_DIR. */
