@@ -188,6 +188,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const inner = createSubgraphFetcher({
         dispatcher: agent,
         timeoutMs: gatewayConfig.subgraphTimeoutMs,
+        maxResponseBytes: gatewayConfig.subgraphResponseLimitBytes,
       });
       fetcher = (url, init = {}) => {
         const body = init.body;

@@ -264,3 +264,111 @@ describe('3. operation limits and transport', () => {
     expectNothingRan();
   });
 });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('3. limits on what one subgraph fetch may carry, and giving up on a subgraph', () => {
+  let tight: Stack;
+  beforeAll(async () => {
+    tight = await startStack({
+      recordSubgraphRequests: true,
+      env: {
+        MAX_ENTITY_REPRESENTATIONS: '2',
+        SUBGRAPH_RESPONSE_LIMIT_BYTES: '2048',
+        SUBGRAPH_TIMEOUT_MS: '600',
+      },
+    });
+  });
+  afterAll(() => tight.stop());
+
+  it('an _entities fetch over MAX_ENTITY_REPRESENTATIONS is not sent; the error names the subgraph', async () => {
+    // Control: two suppliers' creators, two representations.
+    resetRecords(tight);
+    const two = await tight.request<{ suppliers: Array<{ createdBy: { username: string } }> }>(
+      '{ suppliers(limit: 2) { name createdBy { username } } }',
+    );
+    expect(two.body.errors).toBeUndefined();
+    expect(two.body.data?.suppliers.map((s) => typeof s.createdBy.username)).toEqual([
+      'string',
+      'string',
+    ]);
+    expect(operationsSent(tight).some((body) => body.includes('_entities'))).toBe(true);
+
+    // Every seeded supplier (three): three representations in one fetch.
+    resetRecords(tight);
+    const all = await tight.request<{ suppliers: Array<{ name: string; createdBy: unknown }> }>(
+      '{ suppliers(limit: 100) { name createdBy { username } } }',
+    );
+    expect(all.status).toBe(200);
+    expect(all.body.data?.suppliers.length).toBe(3);
+    expect(all.body.data?.suppliers.every((s) => s.createdBy === null)).toBe(true);
+    expect(all.body.errors).toContainEqual(
+      expect.objectContaining({
+        message: 'Subgraph "users" failed: 3 entities in one fetch, over the limit of 2',
+        extensions: expect.objectContaining({ serviceName: 'users' }),
+      }),
+    );
+    expect(operationsSent(tight).some((body) => body.includes('_entities'))).toBe(false);
+    expect(tight.subgraphs.users.sql).toEqual([]);
+  });
+
+  it('a subgraph answer over SUBGRAPH_RESPONSE_LIMIT_BYTES is an error naming the subgraph', async () => {
+    // Control: one supplier's fields fit in 2 KiB.
+    const fields = 'id name surname address createdAt';
+    const small = await tight.request(`{ suppliers(limit: 1) { ${fields} } }`);
+    expect(small.body.errors).toBeUndefined();
+    // Six copies of every field of the three suppliers do not.
+    const copies = Array.from({ length: 6 }, (_, i) =>
+      fields.replace(/(\w+)/g, (field) => `${field}${i}: ${field}`),
+    ).join(' ');
+    const big = await tight.request(`{ suppliers(limit: 100) { ${copies} } }`);
+    expect(big.status).toBe(200);
+    expect(big.body.data ?? null).toBeNull();
+    expect(big.body.errors).toEqual([
+      expect.objectContaining({
+        message: 'Subgraph "suppliers" failed: answer larger than the limit of 2048 bytes',
+        extensions: expect.objectContaining({ serviceName: 'suppliers' }),
+      }),
+    ]);
+    // The gateway carries on.
+    expect((await tight.request(`{ suppliers(limit: 1) { id } }`)).body.errors).toBeUndefined();
+  });
+
+  it('when the gateway gives up on a subgraph, the subgraph starts no further SQL for it', async () => {
+    const { sequelize } = tight.subgraphs.suppliers.db;
+    let delayMs = 0;
+    // Every statement of the suppliers database now takes delayMs longer.
+    sequelize.addHook('beforeQuery', 'slowStatements', () => sleep(delayMs));
+    try {
+      const supplierId = (
+        await tight.request<{ suppliers: Array<{ id: string }> }>(
+          '{ suppliers(limit: 1) { id } }',
+        )
+      ).body.data?.suppliers[0]?.id;
+      // One fetch to the suppliers subgraph, three statements one after the other: the supplier,
+      // its creator's suppliers, and (another page, another loader) theirs.
+      const query = `{ supplier(id: "${supplierId}") { createdBy { suppliers(limit: 5) {
+        createdBy { suppliers(limit: 6) { id } } } } } }`;
+
+      // Control: 3 × 100 ms fits in the 600 ms the gateway waits.
+      delayMs = 100;
+      tight.resetSql();
+      const fast = await tight.request(query);
+      expect(fast.body.errors).toBeUndefined();
+      expect(tight.subgraphs.suppliers.sql.length).toBe(3);
+
+      // 3 × 400 ms does not: the gateway gives up at 600 ms, during the second statement.
+      delayMs = 400;
+      tight.resetSql();
+      const slow = await tight.request(query);
+      expect(slow.body.errors?.map((error) => error.message)).toEqual([
+        'Subgraph "suppliers" failed: timed out after 600 ms',
+      ]);
+      // Long enough for the third statement to have started and finished, were it started.
+      await sleep(1000);
+      expect(tight.subgraphs.suppliers.sql.length).toBe(2);
+    } finally {
+      sequelize.removeHook('beforeQuery', 'slowStatements');
+    }
+  });
+});

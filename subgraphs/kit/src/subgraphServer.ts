@@ -19,6 +19,7 @@ import { formatErrorFor } from './formatError';
 import { httpErrorHandler } from './httpErrorHandler';
 import type { Logger } from './logger';
 import { metricsHandler } from './metrics';
+import { refuseQueriesOfAbortedRequests, requestAbortScope } from './requestAbort';
 import { viewerFromIdentity, type Viewer } from './viewer';
 
 /** What every subgraph's per-request context starts from. */
@@ -28,6 +29,11 @@ export interface RequestScope {
   clientIp: string | undefined;
   requestId: string;
   logger: Logger;
+  /**
+   * Aborts when the gateway closes the connection before the answer is sent (it gave up);
+   * the database then refuses further SQL for the request. Long loops may check it too.
+   */
+  signal: AbortSignal;
 }
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -87,6 +93,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     ],
   });
   await apollo.start();
+  refuseQueriesOfAbortedRequests(options.db.sequelize);
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: config.service, pid: process.pid });
@@ -151,6 +158,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       if (config.testDelayMs > 0) setTimeout(next, config.testDelayMs);
       else next();
     },
+    requestAbortScope(),
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const requestId = res.locals.requestId as string;
@@ -160,6 +168,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
             clientIp: res.locals.clientIp as string | undefined,
             requestId,
             logger: logger.child({ requestId }),
+            signal: res.locals.signal as AbortSignal,
           }),
           res,
         );
