@@ -48,7 +48,13 @@ export function runService(name: string, start: () => Promise<RunningService>): 
   };
   process.on('SIGTERM', () => shutdown('SIGTERM received'));
   process.on('SIGINT', () => shutdown('SIGINT received'));
-  if (process.send) process.once('disconnect', () => shutdown('supervisor gone'));
+  if (process.send)
+    process.once('disconnect', () => {
+      // The supervisor was reading this process's output: writes now fail with EPIPE, which must
+      // not cut the drain short.
+      for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+      shutdown('supervisor gone');
+    });
 
   started.then(
     (service) => {
