@@ -103,7 +103,7 @@ describe('the users subgraph decides account and role changes on the current acc
     expect(codesOf(another.body)).toEqual(['UNAUTHENTICATED']);
     const deletion = await stack.request(
       DELETE_USER,
-      { id: stack.refs.aliceId },
+      { id: stack.refs.users?.alice ?? '' },
       { token: eve.accessToken },
     );
     expect(codesOf(deletion.body)).toEqual(['UNAUTHENTICATED']);
@@ -117,7 +117,7 @@ describe('the users subgraph decides account and role changes on the current acc
     expect(await usernames(stack, adminToken)).not.toContain(backdoor.toLowerCase());
     const alice = await stack.request(
       USER_BY_ID,
-      { id: stack.refs.aliceId },
+      { id: stack.refs.users?.alice ?? '' },
       { token: adminToken },
     );
     expect(alice.body.data?.user).not.toBeNull();

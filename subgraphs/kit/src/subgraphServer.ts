@@ -50,6 +50,11 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
    * closed once the HTTP server has drained.
    */
   db: Database;
+  /**
+   * Extra routes beside `/graphql` (each does its own authentication), mounted before the JSON
+   * 404, e.g. the users subgraph's revocation feed.
+   */
+  routes?: (app: express.Express) => void;
 }
 
 export interface SubgraphServer {
@@ -175,6 +180,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       },
     }),
   );
+  options.routes?.(app);
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
   });

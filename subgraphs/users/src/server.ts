@@ -62,7 +62,7 @@ export async function createUsersServer(deps: {
     logger,
   );
   const registerThrottle = new RegisterThrottle(config.registerThrottle);
-  const server = await createSubgraphServer<Context>({
+  return createSubgraphServer<Context>({
     config,
     typeDefs,
     resolvers,
@@ -77,10 +77,11 @@ export async function createUsersServer(deps: {
       passwordWork: 0,
     }),
     db,
+    routes: (app) => {
+      app.get(
+        '/revocations',
+        revocationFeedHandler({ config, db, revocations: sessions.revocations, logger }),
+      );
+    },
   });
-  server.app.get(
-    '/revocations',
-    revocationFeedHandler({ config, db, revocations: sessions.revocations, logger }),
-  );
-  return server;
 }

@@ -5,6 +5,7 @@ import type { Models } from '../models';
 import type { User } from '../models/User';
 import { LoginThrottled, type LoginThrottle } from './loginThrottle';
 import { verifyPassword } from './passwords';
+import { Revocations } from './revocations';
 import { hashRefreshToken, newRefreshToken, type AccessTokenSigner } from './tokens';
 
 export interface AuthPayload {
@@ -17,12 +18,17 @@ export interface AuthPayload {
 
 const BAD_CREDENTIALS = 'Invalid username or password';
 const BAD_REFRESH_TOKEN = 'Invalid or expired refresh token';
+/** Beyond the access-token lifetime, how long a revocation is kept: the verifiers' clock leeway. */
+const REVOCATION_LEEWAY_SECONDS = 120;
 
 /**
  * Logins and refresh-token families. Rotation and reuse detection run inside one write
  * transaction so that two concurrent uses of the same token cannot both succeed.
  */
 export class Sessions {
+  /** Ends logins and stale access tokens; kept while an access token issued before could live. */
+  readonly revocations: Revocations;
+
   constructor(
     private readonly db: Database,
     private readonly models: Models,
@@ -30,7 +36,9 @@ export class Sessions {
     private readonly refreshTtlSeconds: number,
     private readonly throttle: LoginThrottle,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.revocations = new Revocations(models, signer.ttlSeconds + REVOCATION_LEEWAY_SECONDS);
+  }
 
   /**
    * Checks credentials; unknown user and wrong password fail alike, in about the same time.
@@ -70,7 +78,7 @@ export class Sessions {
     return this.issue(user, randomUUID());
   }
 
-  /** Issues an access token and the first (or next) refresh token of `familyId`. */
+  /** Issues an access token and the first refresh token of a new login, `familyId`. */
   async issue(user: User, familyId: string): Promise<AuthPayload> {
     const refreshToken = newRefreshToken();
     await this.db.write((transaction) =>
@@ -86,35 +94,52 @@ export class Sessions {
         { transaction },
       ),
     );
-    return this.payload(user, refreshToken);
+    return this.payload(user, familyId, refreshToken);
   }
 
-  /** Rotates a refresh token; a used or revoked one revokes its whole family. */
+  /**
+   * Rotates a refresh token; a used or revoked one revokes its whole family. The account's row is
+   * locked first (PostgreSQL: `SELECT ... FOR UPDATE`), so a rotation, a logout and an account
+   * change of the same account run one after the other; the token is then claimed by an update
+   * that must change exactly one row, so of two concurrent uses exactly one wins and the other
+   * counts as reuse.
+   */
   async refresh(token: string, client: { ip?: string }): Promise<AuthPayload> {
     const next = newRefreshToken();
+    const tokenHash = hashRefreshToken(token);
     const outcome = await this.db.write(async (transaction) => {
       const { RefreshToken, User } = this.models;
-      const current = await RefreshToken.findOne({
-        where: { tokenHash: hashRefreshToken(token) },
+      const found = await RefreshToken.findOne({ where: { tokenHash }, transaction });
+      if (!found) return { kind: 'unknown' as const };
+      const user = await User.findByPk(found.userId, {
         transaction,
+        lock: transaction.LOCK.UPDATE,
       });
-      if (!current) return { kind: 'unknown' as const };
-      const now = new Date();
-      if (current.usedAt || current.revokedAt) {
-        await RefreshToken.update(
-          { revokedAt: now },
-          { where: { familyId: current.familyId, revokedAt: { [Op.is]: null } }, transaction },
-        );
-        return { kind: 'reused' as const, userId: current.userId, familyId: current.familyId };
-      }
-      if (current.expiresAt.getTime() <= now.getTime()) return { kind: 'unknown' as const };
-      const user = await User.findByPk(current.userId, { transaction });
       if (!user) return { kind: 'unknown' as const };
-      await current.update({ usedAt: now }, { transaction });
+      const now = new Date();
+      const [claimed] = await RefreshToken.update(
+        { usedAt: now },
+        {
+          where: {
+            id: found.id,
+            usedAt: { [Op.is]: null },
+            revokedAt: { [Op.is]: null },
+            expiresAt: { [Op.gt]: now },
+          },
+          transaction,
+        },
+      );
+      if (claimed !== 1) {
+        const current = await RefreshToken.findByPk(found.id, { transaction });
+        if (!current || (!current.usedAt && !current.revokedAt))
+          return { kind: 'unknown' as const };
+        await this.revocations.endSession(user.id, current.familyId, 'refresh_reuse', transaction);
+        return { kind: 'reused' as const, userId: user.id, familyId: current.familyId };
+      }
       await RefreshToken.create(
         {
           userId: user.id,
-          familyId: current.familyId,
+          familyId: found.familyId,
           tokenHash: hashRefreshToken(next),
           expiresAt: new Date(now.getTime() + this.refreshTtlSeconds * 1000),
           usedAt: null,
@@ -122,7 +147,7 @@ export class Sessions {
         },
         { transaction },
       );
-      return { kind: 'rotated' as const, user };
+      return { kind: 'rotated' as const, user, familyId: found.familyId };
     });
     if (outcome.kind === 'reused') {
       this.logger.warn(
@@ -136,28 +161,35 @@ export class Sessions {
       );
     }
     if (outcome.kind !== 'rotated') throw unauthenticated(BAD_REFRESH_TOKEN);
-    return this.payload(outcome.user, next);
+    return this.payload(outcome.user, outcome.familyId, next);
   }
 
-  /** Revokes the family of `token` if it is known; silent either way. */
+  /**
+   * Ends the login of `token` if it is known, silent either way: its refresh tokens at once, its
+   * access tokens through the revocation feed. Locks the account's row like `refresh`, so a
+   * rotation racing the logout is either seen and revoked or refused.
+   */
   async logout(token: string): Promise<void> {
     await this.db.write(async (transaction) => {
-      const { RefreshToken } = this.models;
-      const current = await RefreshToken.findOne({
+      const { RefreshToken, User } = this.models;
+      const found = await RefreshToken.findOne({
         where: { tokenHash: hashRefreshToken(token) },
         transaction,
       });
-      if (!current) return;
-      await RefreshToken.update(
-        { revokedAt: new Date() },
-        { where: { familyId: current.familyId, revokedAt: { [Op.is]: null } }, transaction },
-      );
+      if (!found) return;
+      await User.findByPk(found.userId, { transaction, lock: transaction.LOCK.UPDATE });
+      await this.revocations.endSession(found.userId, found.familyId, 'logout', transaction);
     });
   }
 
-  private payload(user: User, refreshToken: string): AuthPayload {
+  private payload(user: User, sessionId: string, refreshToken: string): AuthPayload {
     return {
-      accessToken: this.signer.sign({ id: user.id, role: user.role }),
+      accessToken: this.signer.sign({
+        id: user.id,
+        role: user.role,
+        sessionId,
+        tokenVersion: user.tokenVersion,
+      }),
       refreshToken,
       tokenType: 'Bearer',
       expiresIn: this.signer.ttlSeconds,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UniqueConstraintError, Op, type Transaction } from 'sequelize';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
 import {
   badUserInput,
   forbidden,
@@ -10,7 +10,9 @@ import {
   requireViewer,
   tooManyRequests,
   type Role,
+  type Viewer,
 } from '@fedstack/kit';
+import { currentViewer } from '../auth/currentViewer';
 import { hashPassword } from '../auth/passwords';
 import type { Context } from '../context';
 import type { MutationResolvers } from '../generated/graphql';
@@ -24,18 +26,27 @@ interface NewUser {
   role?: string | null;
 }
 
-/** Validates and stores a new account; a taken username (in any case) is BAD_USER_INPUT. */
-async function createAccount(ctx: Context, input: NewUser, role: Role): Promise<User> {
+/**
+ * Validates and stores a new account; a taken username (in any case) is BAD_USER_INPUT.
+ * `authorize`, when given, runs first inside the same transaction and may refuse.
+ */
+async function createAccount(
+  ctx: Context,
+  input: NewUser,
+  role: Role,
+  authorize?: (transaction: Transaction) => Promise<unknown>,
+): Promise<User> {
   const username = readUsername('input.username', input.username);
   const email = readEmail('input.email', input.email);
   const passwordHash = await hashPassword(readPassword('input.password', input.password));
   try {
-    return await ctx.db.write((transaction) =>
-      ctx.models.User.create(
+    return await ctx.db.write(async (transaction) => {
+      await authorize?.(transaction);
+      return ctx.models.User.create(
         { username, usernameKey: username.toLowerCase(), email, role, passwordHash },
         { transaction },
-      ),
-    );
+      );
+    });
   } catch (error) {
     if (error instanceof UniqueConstraintError) {
       throw badUserInput('input.username', 'is already taken');
@@ -59,11 +70,9 @@ function claimPasswordWork(ctx: Context): void {
   ctx.passwordWork += 1;
 }
 
-function revokeAllSessions(ctx: Context, userId: number, transaction: Transaction) {
-  return ctx.models.RefreshToken.update(
-    { revokedAt: new Date() },
-    { where: { userId, revokedAt: { [Op.is]: null } }, transaction },
-  );
+/** The caller as their account stands now, refused unless it is an admin (see `currentViewer`). */
+async function currentAdmin(ctx: Context, transaction: Transaction): Promise<Viewer> {
+  return requireAdmin(await currentViewer(ctx.viewer, ctx.models, transaction));
 }
 
 export const Mutation: MutationResolvers = {
@@ -101,21 +110,31 @@ export const Mutation: MutationResolvers = {
     return ctx.sessions.issue(user, randomUUID());
   },
   createUser: async (_parent, { input }, ctx) => {
-    const admin = requireAdmin(ctx.viewer);
+    // The token's role is checked first, before any hashing; the account's current role is
+    // checked again where it counts, in the transaction that creates the account.
+    requireAdmin(ctx.viewer);
     const role = readRole('input.role', input.role ?? 'USER');
-    const user = await createAccount(ctx, input, role);
+    let admin: Viewer | undefined;
+    const user = await createAccount(ctx, input, role, async (transaction) => {
+      admin = await currentAdmin(ctx, transaction);
+    });
     ctx.logger.info(
-      { event: 'user.created', userId: user.id, by: admin.id, role, ip: ctx.clientIp },
+      { event: 'user.created', userId: user.id, by: admin?.id, role, ip: ctx.clientIp },
       'user created',
     );
     return user;
   },
   updateUser: async (_parent, { id, input }, ctx) => {
-    const viewer = requireViewer(ctx.viewer);
+    const claimed = requireViewer(ctx.viewer);
     readId('id', id);
-    const admin = viewer.role === 'ADMIN';
-    if (!admin && id !== viewer.id) throw forbidden('You may only update your own account');
-    if (!admin && input.role != null) throw forbidden('Only admins may change a role');
+    // What the token claims is checked first, so that a refusal costs no hashing; the account's
+    // current state decides again inside the transaction.
+    if (claimed.role !== 'ADMIN' && id !== claimed.id) {
+      throw forbidden('You may only update your own account');
+    }
+    if (claimed.role !== 'ADMIN' && input.role != null) {
+      throw forbidden('Only admins may change a role');
+    }
     const changes: Partial<Pick<User, 'email' | 'passwordHash' | 'role'>> = {};
     if (input.email !== undefined) {
       if (input.email === null) throw badUserInput('input.email', 'cannot be null');
@@ -128,13 +147,26 @@ export const Mutation: MutationResolvers = {
     if (input.role != null) changes.role = readRole('input.role', input.role);
     const userId = parseId(id);
     const updated = await ctx.db.write(async (transaction) => {
-      const user = userId === null ? null : await ctx.models.User.findByPk(userId, { transaction });
+      const viewer = await currentViewer(ctx.viewer, ctx.models, transaction);
+      const admin = viewer.role === 'ADMIN';
+      if (!admin && id !== viewer.id) throw forbidden('You may only update your own account');
+      if (!admin && input.role != null) throw forbidden('Only admins may change a role');
+      const user =
+        userId === null
+          ? null
+          : await ctx.models.User.findByPk(userId, { transaction, lock: transaction.LOCK.UPDATE });
       if (!user) return null;
       const roleChanged = changes.role !== undefined && changes.role !== user.role;
       await user.update(changes, { transaction });
-      // A new password or role ends every session, so old refresh tokens cannot outlive it.
-      if (changes.passwordHash || roleChanged) await revokeAllSessions(ctx, user.id, transaction);
-      return { user, roleChanged };
+      // A new password or role ends every login and every access token issued before it.
+      if (changes.passwordHash || roleChanged) {
+        await ctx.sessions.revocations.endAllSessions(
+          user,
+          roleChanged ? 'role_changed' : 'password_changed',
+          transaction,
+        );
+      }
+      return { user, roleChanged, by: viewer.id };
     });
     if (!updated) throw notFound('User', id);
     if (updated.roleChanged) {
@@ -142,7 +174,7 @@ export const Mutation: MutationResolvers = {
         {
           event: 'user.role_changed',
           userId: updated.user.id,
-          by: viewer.id,
+          by: updated.by,
           role: changes.role,
           ip: ctx.clientIp,
         },
@@ -152,16 +184,19 @@ export const Mutation: MutationResolvers = {
     return updated.user;
   },
   deleteUser: async (_parent, { id }, ctx) => {
-    const admin = requireAdmin(ctx.viewer);
+    requireAdmin(ctx.viewer);
     const userId = parseId(readId('id', id));
-    const deleted = await ctx.db.write(async (transaction) => {
-      if (userId === null) return 0;
+    const outcome = await ctx.db.write(async (transaction) => {
+      const admin = await currentAdmin(ctx, transaction);
+      if (userId === null) return { deleted: 0, by: admin.id };
       await ctx.models.RefreshToken.destroy({ where: { userId }, transaction });
-      return ctx.models.User.destroy({ where: { id: userId }, transaction });
+      const deleted = await ctx.models.User.destroy({ where: { id: userId }, transaction });
+      if (deleted > 0) await ctx.sessions.revocations.endDeletedAccount(userId, transaction);
+      return { deleted, by: admin.id };
     });
-    if (deleted === 0) throw notFound('User', id);
+    if (outcome.deleted === 0) throw notFound('User', id);
     ctx.logger.info(
-      { event: 'user.deleted', userId, by: admin.id, ip: ctx.clientIp },
+      { event: 'user.deleted', userId, by: outcome.by, ip: ctx.clientIp },
       'user deleted',
     );
     return true;
