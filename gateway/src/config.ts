@@ -42,6 +42,24 @@ export interface JwtSettings {
   clockToleranceSeconds: number;
 }
 
+/**
+ * The revocation feed: the subgraph that issues tokens publishes the logins and accounts whose
+ * access tokens no longer count, and the gateway polls it.
+ */
+export interface RevocationSettings {
+  /** The subgraph serving `GET /revocations` (`TOKEN_REVOCATION_SUBGRAPH`); undefined: none. */
+  subgraph: string | undefined;
+  /** How often the feed is polled; with the poll's own time, the revocation window. */
+  pollIntervalMs: number;
+  /**
+   * Refuse every access token while the feed has not answered for `staleAfterMs`
+   * (`TOKEN_REVOCATION_FAIL_CLOSED`); by default tokens keep working, with a warning.
+   */
+  failClosed: boolean;
+  /** How long without an answer makes the feed stale. */
+  staleAfterMs: number;
+}
+
 /** Per-operation limits; an operation over any of them is refused before it is planned. */
 export interface OperationLimits {
   maxDepth: number;
@@ -75,6 +93,8 @@ export interface GatewayConfig {
   maxEntityRepresentations: number;
   /** Bytes one subgraph answer may have; a longer one fails that fetch. */
   subgraphResponseLimitBytes: number;
+  /** How the gateway follows the revocation feed of the subgraph that issues tokens. */
+  revocation: RevocationSettings;
   /** How many times a subgraph query (never a mutation) is retried after a connection failure. */
   subgraphQueryRetries: number;
   readinessTimeoutMs: number;
@@ -207,6 +227,17 @@ function readCredentialFields(env: EnvReader): string[] {
   return fields;
 }
 
+function readRevocationSubgraph(env: EnvReader): string | undefined {
+  const name = env.string('TOKEN_REVOCATION_SUBGRAPH', 'users');
+  if (name === 'none') return undefined;
+  if (!GRAPHQL_NAME.test(name)) {
+    throw new ConfigError(
+      `TOKEN_REVOCATION_SUBGRAPH must be a subgraph name from the supergraph or none, got "${name}"`,
+    );
+  }
+  return name;
+}
+
 function readCorsOrigins(env: EnvReader, production: boolean): '*' | string[] {
   const origins = env.list('CORS_ORIGINS', production ? [] : ['*']);
   if (origins.includes('*')) {
@@ -271,6 +302,8 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * `MAX_DIRECTIVES` 50, `MAX_COST` 50000, `COST_DEFAULT_LIST_SIZE` 100,
  * `MAX_ENTITY_REPRESENTATIONS` 1000, `SUBGRAPH_RESPONSE_LIMIT_BYTES` 8 MiB, `CREDENTIAL_FIELDS` login,register,refreshToken,
  * `BODY_LIMIT_BYTES` 1 MiB, `SUBGRAPH_TIMEOUT_MS` 10000, `SUBGRAPH_QUERY_RETRIES` 1,
+ * `TOKEN_REVOCATION_SUBGRAPH` users (`none`: no feed), `TOKEN_REVOCATION_POLL_MS` 5000,
+ * `TOKEN_REVOCATION_STALE_MS` 30000, `TOKEN_REVOCATION_FAIL_CLOSED` false,
  * `READINESS_TIMEOUT_MS` 2000, `METRICS_PORT` unset (the main port), `METRICS_ENABLED` true
  * (production: only with `METRICS_PORT`), `METRICS_OPERATIONS` * (production: none),
  * `APOLLO_TELEMETRY_DISABLED` true,
@@ -340,6 +373,12 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
       min: 1024,
       max: 1024 * 1024 * 1024,
     }),
+    revocation: {
+      subgraph: readRevocationSubgraph(env),
+      pollIntervalMs: env.int('TOKEN_REVOCATION_POLL_MS', 5000, { min: 100, max: 30_000 }),
+      failClosed: readBoolean(env, 'TOKEN_REVOCATION_FAIL_CLOSED', false),
+      staleAfterMs: env.int('TOKEN_REVOCATION_STALE_MS', 30_000, { min: 1000, max: 3_600_000 }),
+    },
     subgraphQueryRetries: env.int('SUBGRAPH_QUERY_RETRIES', 1, { min: 0, max: 1 }),
     readinessTimeoutMs: env.int('READINESS_TIMEOUT_MS', 2000, { min: 1, max: 60_000 }),
     ...readMetricsSettings(env, nodeEnv),

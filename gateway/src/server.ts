@@ -16,6 +16,7 @@ import helmet from 'helmet';
 import { Agent } from 'undici';
 import { AccessTokenError } from './auth/AccessTokenError';
 import { createAuthenticator } from './auth/createAuthenticator';
+import { RevocationList } from './auth/revocationList';
 import { unauthenticatedError } from './auth/unauthenticatedError';
 import { clientAddress } from './clientAddress';
 import type { GatewayConfig } from './config';
@@ -170,6 +171,14 @@ export async function createGatewayServer(
     );
   }
 
+  const revocations = new RevocationList({
+    settings: config.revocation,
+    subgraphUrl: () => endpoints.find(({ name }) => name === config.revocation.subgraph)?.url,
+    fetcher: createSigningFetcher(transport(config.readinessTimeoutMs), config.signingSecret),
+    logger,
+  });
+  if (config.revocation.subgraph !== undefined) await revocations.start();
+
   const authenticate = createAuthenticator({
     publicKey: config.jwt.publicKey,
     algorithms: config.jwt.algorithms,
@@ -217,9 +226,12 @@ export async function createGatewayServer(
         const id = res.locals.requestId as string;
         const requestLogger = logger.child({ requestId: id });
         try {
+          const identity = authenticate(req.headers.authorization);
+          const revoked = identity && revocations.refusal(identity);
+          if (revoked) throw new AccessTokenError('revoked', revoked);
           return observeContext(
             {
-              identity: authenticate(req.headers.authorization),
+              identity,
               clientAddress: clientAddress(req),
               requestId: id,
               logger: requestLogger,
@@ -252,6 +264,7 @@ export async function createGatewayServer(
     },
     stop() {
       stopping ??= (async () => {
+        await revocations.stop();
         await apollo.stop();
         await gateway.stop();
         if (httpServer.listening) {
