@@ -36,7 +36,7 @@ describe.each(testDatabases())('on %s', (database) => {
   const userRef = (viewer: Viewer) => ({ __typename: 'User', id: viewer.id });
 
   beforeAll(async () => {
-    sub = await startTestSubgraph(ordersSubgraph, { database, database });
+    sub = await startTestSubgraph(ordersSubgraph, { database });
     // Interleaved, so that each user's rows are not contiguous ids.
     await createOrders(alice, 3);
     await createOrders(bob, 2);

@@ -12,7 +12,7 @@ describe.each(testDatabases())('on %s', (database) => {
   describe('migrations', () => {
     let sub: TestSubgraph<OrdersConfig>;
     beforeAll(async () => {
-      sub = await startTestSubgraph(ordersSubgraph, { database, database });
+      sub = await startTestSubgraph(ordersSubgraph, { database });
     });
     afterAll(() => sub.stop());
 
@@ -58,7 +58,7 @@ describe.each(testDatabases())('on %s', (database) => {
       });
 
     it('creates orders for alice and bob once, naming seeded suppliers', async () => {
-      const sub = await startTestSubgraph(ordersSubgraph, { database, database });
+      const sub = await startTestSubgraph(ordersSubgraph, { database });
       try {
         const refs = { users, supplierIds: ['11', '12', '13'] };
         expect(await seedOrders(sub.db, refs, logger())).toEqual(refs);
@@ -78,7 +78,7 @@ describe.each(testDatabases())('on %s', (database) => {
     });
 
     it('skips with a warning when no users were seeded', async () => {
-      const sub = await startTestSubgraph(ordersSubgraph, { database, database });
+      const sub = await startTestSubgraph(ordersSubgraph, { database });
       try {
         const log = logger();
         expect(await seedOrders(sub.db, {}, log)).toEqual({});

@@ -16,7 +16,7 @@ describe.each(testDatabases())('on %s', (database) => {
   let sub: TestSubgraph<OrdersConfig>;
 
   beforeAll(async () => {
-    sub = await startTestSubgraph(ordersSubgraph, { database, database });
+    sub = await startTestSubgraph(ordersSubgraph, { database });
   });
 
   afterAll(() => sub.stop());

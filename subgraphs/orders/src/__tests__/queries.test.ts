@@ -22,7 +22,7 @@ describe.each(testDatabases())('on %s', (database) => {
   }
 
   beforeAll(async () => {
-    sub = await startTestSubgraph(ordersSubgraph, { database, database });
+    sub = await startTestSubgraph(ordersSubgraph, { database });
     ids.alice1 = await createOrder(alice, 'alice 1');
     ids.alice2 = await createOrder(alice, 'alice 2');
     ids.alice3 = await createOrder(alice, 'alice 3');

@@ -12,7 +12,7 @@ describe.each(testDatabases())('on %s', (database) => {
   describe('migrations', () => {
     let sub: TestSubgraph<SuppliersConfig>;
     beforeAll(async () => {
-      sub = await startTestSubgraph(suppliersSubgraph, { database, database });
+      sub = await startTestSubgraph(suppliersSubgraph, { database });
     });
     afterAll(() => sub.stop());
 
@@ -58,7 +58,7 @@ describe.each(testDatabases())('on %s', (database) => {
       });
 
     it('creates suppliers by admin, alice and bob once, and answers their ids every time', async () => {
-      const sub = await startTestSubgraph(suppliersSubgraph, { database, database });
+      const sub = await startTestSubgraph(suppliersSubgraph, { database });
       try {
         const first = await seedSuppliers(sub.db, { users }, logger());
         const Supplier = defineSupplierModel(sub.db.sequelize);
@@ -75,7 +75,7 @@ describe.each(testDatabases())('on %s', (database) => {
     });
 
     it('skips with a warning when no users were seeded', async () => {
-      const sub = await startTestSubgraph(suppliersSubgraph, { database, database });
+      const sub = await startTestSubgraph(suppliersSubgraph, { database });
       try {
         const log = logger();
         expect(await seedSuppliers(sub.db, {}, log)).toEqual({});

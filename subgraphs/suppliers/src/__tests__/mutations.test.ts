@@ -16,7 +16,7 @@ describe.each(testDatabases())('on %s', (database) => {
   let sub: TestSubgraph<SuppliersConfig>;
 
   beforeAll(async () => {
-    sub = await startTestSubgraph(suppliersSubgraph, { database, database });
+    sub = await startTestSubgraph(suppliersSubgraph, { database });
   });
 
   afterAll(() => sub.stop());

@@ -42,7 +42,7 @@ describe.each(testDatabases())('on %s', (database) => {
   const idList = (ids: string[]) => ids.map((id) => ({ id }));
 
   beforeAll(async () => {
-    sub = await startTestSubgraph(suppliersSubgraph, { database, database });
+    sub = await startTestSubgraph(suppliersSubgraph, { database });
     await createSuppliers(alice, 3);
     await createSuppliers(bob, 2);
     await createSuppliers(alice, 1);
