@@ -1,8 +1,9 @@
 /**
  * SIGTERM to a real service process with a slow request in flight: it stops accepting new
- * connections, finishes the request, closes its database and exits 0.
+ * connections, finishes the request, closes its database and exits 0; in production mode too.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   baseEnv,
@@ -15,6 +16,7 @@ import {
   startProcessStack,
   waitFor,
 } from '../helpers/processes';
+import { productionSecrets } from '../helpers/stack';
 
 it('a subgraph finishes a slow in-flight request after SIGTERM, closes its database and exits 0', async () => {
   const { dataDir } = await preparedDataDir();
@@ -78,5 +80,37 @@ it('the gateway finishes an in-flight request whose subgraph is slow after SIGTE
     expect(gateway.stderr()).toContain('gateway: SIGTERM received, draining');
   } finally {
     await stack.stop();
+  }
+});
+
+it('in production (Apollo would install its own signal handlers), each subgraph drains on SIGTERM or SIGINT, closes its database and exits 0', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fedstack-shutdown-'));
+  const env = { ...baseEnv(dataDir), NODE_ENV: 'production', ...productionSecrets() };
+  const subgraphs = await Promise.all(
+    (['users', 'orders', 'suppliers'] as const).map((name) => spawnService(name, env)),
+  );
+  try {
+    const signals = { users: 'SIGTERM', orders: 'SIGINT', suppliers: 'SIGTERM' } as const;
+    const exits = await Promise.all(
+      subgraphs.map((service) => {
+        // Control: up (it answered /health) with its database open, write-ahead log and all.
+        expect(existsSync(join(dataDir, `${service.name}.sqlite-wal`))).toBe(true);
+        service.child.kill(signals[service.name as keyof typeof signals]);
+        return service.exited;
+      }),
+    );
+    for (const [i, service] of subgraphs.entries()) {
+      expect(exits[i]).toEqual({ code: 0, signal: null });
+      const signal = signals[service.name as keyof typeof signals];
+      // The one shutdown path ran to its end, rather than the process running out of work.
+      expect(service.stderr()).toBe(
+        `${service.name}: ${signal} received, draining\n${service.name}: stopped\n`,
+      );
+      expect(service.logs().map((line) => line.msg)).toContain('drained and closed the database');
+      expect(existsSync(join(dataDir, `${service.name}.sqlite-wal`))).toBe(false);
+    }
+  } finally {
+    await Promise.all(subgraphs.map((service) => service.stop('SIGKILL')));
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
