@@ -164,12 +164,7 @@ describe('3. operation limits and transport', () => {
     expect(small.body.errors).toBeUndefined();
     expect(operationsSent().length).toBeGreaterThan(0);
     // Level by level: 20, 20·(2 + 20) = 440, 20·(2 + 440) = 8840, … 3 536 840.
-    await expectOverLimit(
-      fanOut(20),
-      /^Query cost 3536840 exceeds the limit of 50000\.$/,
-      {},
-      {},
-    );
+    await expectOverLimit(fanOut(20), /^Query cost 3536840 exceeds the limit of 50000\.$/, {}, {});
   });
 
   it('cost: resolves limit variables; 3 levels of limit 100 are refused, of 20 run', async () => {
@@ -265,7 +260,7 @@ describe('3. operation limits and transport', () => {
   });
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('3. limits on what one subgraph fetch may carry, and giving up on a subgraph', () => {
   let tight: Stack;
@@ -341,9 +336,7 @@ describe('3. limits on what one subgraph fetch may carry, and giving up on a sub
     sequelize.addHook('beforeQuery', 'slowStatements', () => sleep(delayMs));
     try {
       const supplierId = (
-        await tight.request<{ suppliers: Array<{ id: string }> }>(
-          '{ suppliers(limit: 1) { id } }',
-        )
+        await tight.request<{ suppliers: Array<{ id: string }> }>('{ suppliers(limit: 1) { id } }')
       ).body.data?.suppliers[0]?.id;
       // One fetch to the suppliers subgraph, three statements one after the other: the supplier,
       // its creator's suppliers, and (another page, another loader) theirs.

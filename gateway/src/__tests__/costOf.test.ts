@@ -129,9 +129,7 @@ describe('costOf', () => {
   });
 
   it('takes the largest of several slicing arguments', () => {
-    expect(cost('{ supplier(id: "1") { products(limit: 2, first: 9) { name } } }')).toBe(
-      1 + 9 * 3,
-    );
+    expect(cost('{ supplier(id: "1") { products(limit: 2, first: 9) { name } } }')).toBe(1 + 9 * 3);
   });
 
   it('uses the assumed size, else the default, for lists without a slicing value', () => {

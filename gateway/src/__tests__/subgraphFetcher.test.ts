@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { createSubgraphFetcher, SubgraphTimeoutError } from '../subgraphFetcher';
+import {
+  createSubgraphFetcher,
+  SubgraphResponseTooLargeError,
+  SubgraphTimeoutError,
+} from '../subgraphFetcher';
 
 describe('createSubgraphFetcher', () => {
   let server: Server;
@@ -19,6 +23,14 @@ describe('createSubgraphFetcher', () => {
           headers: req.headers,
           body: Buffer.concat(chunks).toString(),
         });
+        if (req.url?.startsWith('/stream/')) {
+          // Chunked, without a content-length: the size is only known as it arrives.
+          const chunks = Number(req.url.slice('/stream/'.length));
+          res.writeHead(200, { 'content-type': 'application/json' });
+          for (let i = 0; i < chunks; i += 1) res.write(' '.repeat(1000));
+          res.end('{}');
+          return;
+        }
         if (req.url === '/slow') {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.write('{"data":');
@@ -69,5 +81,29 @@ describe('createSubgraphFetcher', () => {
     const failure = fetcher(`${url}/slow`, { method: 'POST', body: '{}' });
     await expect(failure).rejects.toThrow(SubgraphTimeoutError);
     expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('fails with a SubgraphResponseTooLargeError once a streamed answer passes maxResponseBytes', async () => {
+    const fetcher = createSubgraphFetcher({
+      dispatcher: agent,
+      timeoutMs: 2000,
+      maxResponseBytes: 10_000,
+    });
+    const within = await fetcher(`${url}/stream/9`, { method: 'POST', body: '{}' });
+    expect((await within.text()).length).toBe(9002);
+    await expect(fetcher(`${url}/stream/11`, { method: 'POST', body: '{}' })).rejects.toThrow(
+      new SubgraphResponseTooLargeError(10_000),
+    );
+  });
+
+  it('refuses an answer with a content-length over maxResponseBytes', async () => {
+    const fetcher = createSubgraphFetcher({
+      dispatcher: agent,
+      timeoutMs: 2000,
+      maxResponseBytes: 10,
+    });
+    await expect(fetcher(`${url}/graphql`, { method: 'POST', body: '{}' })).rejects.toThrow(
+      'answer larger than the limit of 10 bytes',
+    );
   });
 });
