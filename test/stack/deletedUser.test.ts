@@ -130,3 +130,19 @@ describe('a deleted user', () => {
     expect(user.body.data).toEqual({ user: null });
   });
 });
+
+it('nobody can take the placeholder name deleted-user, in any case', async () => {
+  for (const username of ['deleted-user', 'Deleted-User']) {
+    const res = await stack.request(
+      'mutation($u: String!) { register(input: { username: $u, email: "d@example.com", password: "a-long-password" }) { user { id } } }',
+      { u: username },
+    );
+    expect(codesOf(res.body)).toEqual(['BAD_USER_INPUT']);
+    expect(res.body.errors?.[0]?.message).toMatch(/^input\.username: .*reserved/);
+  }
+  // Control: a name that only resembles it is taken as usual.
+  const ok = await stack.request(
+    'mutation { register(input: { username: "deleted-user2", email: "d@example.com", password: "a-long-password" }) { user { username } } }',
+  );
+  expect(ok.body.data).toEqual({ register: { user: { username: 'deleted-user2' } } });
+});

@@ -1,11 +1,18 @@
 import { badUserInput, type Role } from '@fedstack/kit';
+import { DELETED_USERNAME } from './loaders';
 
 const USERNAME = /^[A-Za-z0-9._-]{3,32}$/;
 
-/** 3 to 32 letters, digits, `.`, `_` or `-`. */
+/**
+ * 3 to 32 letters, digits, `.`, `_` or `-`; never the name a deleted account's references show
+ * (`deleted-user`, in any case), which nobody may pass themselves off as.
+ */
 export function readUsername(field: string, value: string): string {
   if (!USERNAME.test(value)) {
     throw badUserInput(field, 'must be 3 to 32 characters of letters, digits, ".", "_" or "-"');
+  }
+  if (value.toLowerCase() === DELETED_USERNAME) {
+    throw badUserInput(field, `"${DELETED_USERNAME}" is reserved`);
   }
   return value;
 }
