@@ -74,13 +74,37 @@ const cases: Array<[string, ServiceName, () => Record<string, string>, RegExp]> 
     'a port already in use',
     'suppliers',
     () => ({ SUPPLIERS_PORT: String(busyPort) }),
-    /EADDRINUSE/,
+    /^port \d+ is already in use by another program$/,
   ],
   [
     'the test delay hook outside tests',
     'users',
     () => ({ NODE_ENV: 'development', TEST_SUBGRAPH_DELAY_MS: '100' }),
     /^TEST_SUBGRAPH_DELAY_MS is a test hook and needs NODE_ENV=test, got NODE_ENV=development$/,
+  ],
+  [
+    'a production start without any secret',
+    'users',
+    () => ({ NODE_ENV: 'production' }),
+    /^GATEWAY_SIGNING_SECRET or GATEWAY_SIGNING_SECRET_FILE is required when NODE_ENV=production, and so is JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE; npm run secrets creates a set and prints the variables to set$/,
+  ],
+  [
+    'a production gateway without any secret',
+    'gateway',
+    () => ({ NODE_ENV: 'production' }),
+    /^JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE is required when NODE_ENV=production, and so is GATEWAY_SIGNING_SECRET or GATEWAY_SIGNING_SECRET_FILE; npm run secrets/,
+  ],
+  [
+    'a production subgraph with one secret of two',
+    'users',
+    () => ({ NODE_ENV: 'production', GATEWAY_SIGNING_SECRET: 'a'.repeat(40) }),
+    /^JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is required when NODE_ENV=production; npm run secrets/,
+  ],
+  [
+    'an operation name list that is not names',
+    'orders',
+    () => ({ METRICS_OPERATIONS: 'MyOrders,my orders' }),
+    /^METRICS_OPERATIONS must be \* or a comma list of GraphQL operation names, got "my orders"$/,
   ],
   [
     'a missing public key file',
@@ -149,7 +173,9 @@ it.each(cases)('%s stops %s with one line', async (label, name, _env, expected) 
   const prefix = `${name}: failed to start: `;
   expect(lines[0]?.startsWith(prefix)).toBe(true);
   expect(lines[0]?.slice(prefix.length)).toMatch(expected);
-  expect(lines[0]).not.toContain('secret');
+  // The PostgreSQL password of the URL case is never printed.
+  expect(lines[0]).not.toContain(':secret@');
+  expect(lines[0]).not.toContain('aaaaaaaa');
   // Nothing half-started: no error logged with a stack, no "listening" or "ready" line.
   expect(service.stdout()).not.toMatch(/"level":50|\n\s+at |listening|ready at/);
 });
