@@ -379,6 +379,41 @@ describe('gateway server (development)', () => {
         return result.body.data?.hello === 'world';
       });
     });
+
+    it('prices lists by the @listSize of the version it serves, reloads included', async () => {
+      const query = `{ ${Array.from({ length: 5 }, (_, i) => `u${i}: users { orders { id } }`).join(' ')} }`;
+      const unsized = await postGraphQL(f.url, { query });
+      expect(unsized.body.errors?.[0]?.message).toBe(
+        'Query cost 50500 exceeds the limit of 50000.',
+      );
+
+      const costLink =
+        'import: ["@key"]) @link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])';
+      writeFileSync(
+        f.supergraphFile,
+        composeStubs([
+          {
+            name: 'users',
+            typeDefs: USERS_SDL.replace('import: ["@key"])', costLink).replace(
+              'users: [User!]!',
+              'users: [User!]! @listSize(assumedSize: 2)',
+            ),
+          },
+          {
+            name: 'orders',
+            typeDefs: ORDERS_SDL.replace('import: ["@key"])', costLink).replace(
+              '  orders: [Order!]\n}',
+              '  orders: [Order!] @listSize(assumedSize: 2)\n}',
+            ),
+          },
+        ]),
+      );
+      // Five branches of 2 users × (1 + 2 orders): 30.
+      await eventually(async () => {
+        const result = await postGraphQL(f.url, { query });
+        return result.status === 200 && result.body.errors === undefined;
+      });
+    });
   });
 
   describe('subgraph failures', () => {
@@ -536,17 +571,25 @@ describe('gateway server (shutdown)', () => {
   });
 
   it('lets an in-flight request finish, then stops accepting', async () => {
-    const inFlight = postGraphQL(f.url, { query: '{ slowOrders { id } }' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    let stopped = false;
-    const stopping = f.server.stop().then(() => {
-      stopped = true;
+    // The order in which the request was answered and stop() resolved.
+    const events: string[] = [];
+    const inFlight = postGraphQL(f.url, { query: '{ slowOrders { id } }' }).then((result) => {
+      events.push('answered');
+      return result;
     });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Control: until stop(), the server accepts new requests.
+    expect((await fetch(`${f.url}/health`)).status).toBe(200);
+    const stopping = f.server.stop().then(() => events.push('stopped'));
+    // While it drains, new connections are refused.
+    await expect(fetch(`${f.url}/health`)).rejects.toThrow();
+    expect(events).toEqual([]);
     const result = await inFlight;
     expect(result.status).toBe(200);
     expect(result.body).toEqual({ data: { slowOrders: [] } });
     await stopping;
-    expect(stopped).toBe(true);
+    // stop() resolved only once the in-flight request had its answer.
+    expect(events).toEqual(['answered', 'stopped']);
     expect(f.server.httpServer.listening).toBe(false);
     await expect(fetch(`${f.url}/health`)).rejects.toThrow();
   });
