@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,17 @@ import { composeSupergraph } from '../scripts/composeSupergraph';
 
 const root = resolve(__dirname, '..');
 const run = promisify(execFile);
+
+/** Every temporary folder a test makes, removed when the file is done. */
+const folders: string[] = [];
+const tempFolder = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'compose-'));
+  folders.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('composition', () => {
   it('the committed supergraph.graphql equals a fresh composition of supergraph.yaml', () => {
@@ -18,7 +29,7 @@ describe('composition', () => {
   });
 
   it('npm run compose prints readable composition errors and exits non-zero', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'compose-'));
+    const dir = tempFolder();
     writeFileSync(
       join(dir, 'a.graphql'),
       'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Query { thing: Thing }\ntype Thing @key(fields: "id") { id: ID! size: Int }',
@@ -54,7 +65,7 @@ describe('composition', () => {
   });
 
   it('names a missing key of supergraph.yaml', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'compose-'));
+    const dir = tempFolder();
     writeFileSync(
       join(dir, 'supergraph.yaml'),
       'subgraphs:\n  a:\n    schema:\n      file: ./a.graphql\n',

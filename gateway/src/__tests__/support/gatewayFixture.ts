@@ -135,24 +135,38 @@ export async function startGatewayFixture(
   });
   const supergraphFile = join(dir, 'supergraph.graphql');
   writeFileSync(supergraphFile, composeStubs([{ name: 'users', typeDefs: USERS_SDL_V1 }, orders]));
-  const config = readGatewayConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: join(dir, 'data'),
-    SUPERGRAPH_FILE: supergraphFile,
-    USERS_URL: users.url,
-    ORDERS_URL: orders.url,
-    JWT_PUBLIC_KEY: keys.publicKeyPem,
-    GATEWAY_SIGNING_SECRET: signingSecret,
-    SUBGRAPH_TIMEOUT_MS: String(SUBGRAPH_TIMEOUT_MS),
-    READINESS_TIMEOUT_MS: '1000',
-    LOG_LEVEL: 'silent',
-    ...env,
-  });
-  const server = await createGatewayServer(config, {
-    logger: createLogger({ service: 'gateway', level: 'silent', format: 'json' }),
-    supergraphPollIntervalMs: 100,
-  });
-  const port = await server.listen(0, '127.0.0.1');
+  // A gateway that fails to start leaves no stub listening and no temporary folder behind.
+  const cleanUp = async () => {
+    await users.close();
+    await orders.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let config: GatewayConfig;
+  let server: GatewayServer;
+  let port: number;
+  try {
+    config = readGatewayConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: join(dir, 'data'),
+      SUPERGRAPH_FILE: supergraphFile,
+      USERS_URL: users.url,
+      ORDERS_URL: orders.url,
+      JWT_PUBLIC_KEY: keys.publicKeyPem,
+      GATEWAY_SIGNING_SECRET: signingSecret,
+      SUBGRAPH_TIMEOUT_MS: String(SUBGRAPH_TIMEOUT_MS),
+      READINESS_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'silent',
+      ...env,
+    });
+    server = await createGatewayServer(config, {
+      logger: createLogger({ service: 'gateway', level: 'silent', format: 'json' }),
+      supergraphPollIntervalMs: 100,
+    });
+    port = await server.listen(0, '127.0.0.1');
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
   return {
     keys,
     signingSecret,
@@ -165,9 +179,7 @@ export async function startGatewayFixture(
     url: `http://127.0.0.1:${port}`,
     async close() {
       await server.stop();
-      await users.close();
-      await orders.close();
-      rmSync(dir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }
