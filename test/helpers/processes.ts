@@ -108,14 +108,20 @@ export async function spawnService(
   if (options.waitHealthy !== false) {
     let exitedEarly = false;
     void exited.then(() => (exitedEarly = true));
-    await waitFor(
-      `${name} on port ${port}`,
-      async () => {
-        if (exitedEarly) throw new Error(`${name} exited before it was healthy:\n${err}${out}`);
-        return isHealthy(service.origin);
-      },
-      options.timeoutMs ?? 30_000,
-    );
+    try {
+      await waitFor(
+        `${name} on port ${port}`,
+        async () => {
+          if (exitedEarly) throw new Error(`${name} exited before it was healthy:\n${err}${out}`);
+          return isHealthy(service.origin);
+        },
+        options.timeoutMs ?? 30_000,
+      );
+    } catch (error) {
+      // A service that never became healthy must not outlive the test that started it.
+      await service.stop('SIGKILL');
+      throw error;
+    }
   }
   return service;
 }
@@ -207,14 +213,19 @@ export async function preparedDataDir(): Promise<{ dataDir: string; refs: SeedRe
   const dataDir = mkdtempSync(join(tmpdir(), 'fedstack-ops-'));
   const logger = createLogger({ service: 'test', level: 'silent', format: 'json' });
   let refs: SeedRefs = {};
-  for (const definition of SUBGRAPHS) {
-    const db = await openSubgraphDatabase(definition.readConfig(baseEnv(dataDir)));
-    try {
-      await migrateSubgraph(definition, db);
-      refs = await definition.seed(db, refs, logger);
-    } finally {
-      await db.close();
+  try {
+    for (const definition of SUBGRAPHS) {
+      const db = await openSubgraphDatabase(definition.readConfig(baseEnv(dataDir)));
+      try {
+        await migrateSubgraph(definition, db);
+        refs = await definition.seed(db, refs, logger);
+      } finally {
+        await db.close();
+      }
     }
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
   }
   return { dataDir, refs };
 }
@@ -355,10 +366,21 @@ export async function startProcessStack(
       ...options.gatewayEnv,
     },
   };
-  const subgraphList = await Promise.all(
+  // A failed start stops what did start and removes the data folder, as `stop()` would.
+  const started = await Promise.allSettled(
     SUBGRAPH_NAMES.map((name) => spawnService(name, envOf[name], { port: ports[name] })),
   );
-  const gateway = await spawnService('gateway', envOf.gateway);
+  const subgraphList = started.flatMap((result) =>
+    result.status === 'fulfilled' ? [result.value] : [],
+  );
+  const abandon = async (error: unknown): Promise<never> => {
+    await Promise.all(subgraphList.map((service) => service.stop('SIGKILL')));
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  };
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) await abandon(failed.reason);
+  const gateway = await spawnService('gateway', envOf.gateway).catch(abandon);
   const services = Object.fromEntries(
     [...subgraphList, gateway].map((service) => [service.name, service]),
   ) as Record<ServiceName, ServiceProcess>;
