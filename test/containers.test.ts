@@ -53,6 +53,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("serves each service's metrics on METRICS_PORT, which no service publishes", () => {
+    for (const service of Object.values(compose.services)) {
+      const port = service.environment?.METRICS_PORT;
+      expect(port).toMatch(/^\d+$/);
+      for (const published of service.ports ?? []) expect(published).not.toContain(String(port));
+    }
+  });
+
   it('runs each service in production mode from its own entry point', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       expect(service.environment?.NODE_ENV).toBe('production');
