@@ -1,3 +1,4 @@
+import { envReader, readMetricsSettings } from '../config';
 import { operationLabeler, statementLabel } from '../metrics';
 import { requestIdOf } from '../requestId';
 import { oneLine } from '../runService';
@@ -30,6 +31,44 @@ describe('operationLabeler', () => {
     expect(operationLabel('Me__users__12')).toBe('Me');
     expect(operationLabel('Other__users__1')).toBe('other');
     expect(operationLabel('MyOrdersX')).toBe('other');
+  });
+});
+
+describe('readMetricsSettings', () => {
+  const read = (env: Record<string, string>, nodeEnv: 'development' | 'production') =>
+    readMetricsSettings(envReader(env), nodeEnv);
+
+  it('serves metrics on the own port, labelling the first names seen, outside production', () => {
+    expect(read({}, 'development')).toEqual({
+      metricsEnabled: true,
+      metricsPort: undefined,
+      metricsOperations: '*',
+    });
+  });
+
+  it('in production serves them only with METRICS_PORT, and labels only listed names', () => {
+    expect(read({}, 'production')).toEqual({
+      metricsEnabled: false,
+      metricsPort: undefined,
+      metricsOperations: [],
+    });
+    expect(
+      read({ METRICS_PORT: '9464', METRICS_OPERATIONS: 'MyOrders, Me' }, 'production'),
+    ).toEqual({
+      metricsEnabled: true,
+      metricsPort: 9464,
+      metricsOperations: ['MyOrders', 'Me'],
+    });
+    expect(read({ METRICS_ENABLED: 'true' }, 'production').metricsEnabled).toBe(true);
+    expect(
+      read({ METRICS_PORT: '9464', METRICS_ENABLED: 'false' }, 'production').metricsEnabled,
+    ).toBe(false);
+  });
+
+  it('refuses * mixed with names', () => {
+    expect(() => read({ METRICS_OPERATIONS: '*,MyOrders' }, 'development')).toThrow(
+      'METRICS_OPERATIONS must be * or a comma list of operation names, got "*,MyOrders"',
+    );
   });
 });
 
