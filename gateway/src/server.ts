@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { expressMiddleware } from '@as-integrations/express5';
 import { accessLog, observeContext, observingPlugin } from '@fedstack/kit/accessLog';
+import { httpErrorHandler } from '@fedstack/kit/httpErrorHandler';
 import { createLogger, type Logger } from '@fedstack/kit/logger';
 import { metricsHandler } from '@fedstack/kit/metrics';
 import cors from 'cors';
@@ -25,7 +26,6 @@ import { costLimitPlugin } from './costLimitPlugin';
 import { credentialFieldsRule } from './credentialFieldsRule';
 import { formatGatewayError } from './formatGatewayError';
 import type { GatewayContext } from './GatewayContext';
-import { httpErrorHandler } from './httpErrorHandler';
 import { operationLimitProtection, parseOptionsFor } from './operationLimits';
 import { createReadinessCheck } from './readinessCheck';
 import { requestId } from './requestId';

@@ -8,9 +8,10 @@ interface HttpError {
 }
 
 /**
- * The last Express middleware of a subgraph: what fails before Apollo Server sees a request (a
- * body over the limit, unparsable JSON, an unsupported encoding) is answered as a GraphQL-shaped
- * JSON error with the matching HTTP status, instead of Express's HTML page with a stack trace.
+ * The last Express middleware of every service, the gateway's and each subgraph's: what fails
+ * before Apollo Server sees a request (a body over the limit, unparsable JSON, an unsupported
+ * encoding) is answered as a GraphQL-shaped JSON error with the matching HTTP status, instead of
+ * Express's HTML page with a stack trace.
  */
 export function httpErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
