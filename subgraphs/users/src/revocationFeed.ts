@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { verifyEnvelope, type Database, type Logger, type SubgraphBaseConfig } from '@fedstack/kit';
+import { verifyEnvelope, type Logger, type SubgraphBaseConfig } from '@fedstack/kit';
 import type { Revocations } from './auth/revocations';
 
 /** The most entries one answer holds; a gateway asks again from the last one's `createdAt`. */
@@ -15,12 +15,11 @@ const PRUNE_INTERVAL_MS = 60_000;
  */
 export function revocationFeedHandler(deps: {
   config: SubgraphBaseConfig;
-  db: Database;
   revocations: Revocations;
   logger: Logger;
 }): RequestHandler {
-  const { config, db, revocations, logger } = deps;
-  let lastPrune = 0;
+  const { config, revocations, logger } = deps;
+  let lastPrune = Date.now();
   return async (req, res) => {
     const envelope = verifyEnvelope(config.signingSecret, {
       audience: config.service,
@@ -70,7 +69,8 @@ export function revocationFeedHandler(deps: {
     }
     if (now - lastPrune >= PRUNE_INTERVAL_MS) {
       lastPrune = now;
-      db.write((transaction) => revocations.prune(transaction)).catch((error: unknown) => {
+      // One statement, outside the write queue: it touches only entries nobody reads any more.
+      revocations.prune().catch((error: unknown) => {
         logger.warn({ err: error }, 'pruning the revocation feed failed');
       });
     }

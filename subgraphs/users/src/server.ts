@@ -80,7 +80,7 @@ export async function createUsersServer(deps: {
     routes: (app) => {
       app.get(
         '/revocations',
-        revocationFeedHandler({ config, db, revocations: sessions.revocations, logger }),
+        revocationFeedHandler({ config, revocations: sessions.revocations, logger }),
       );
     },
   });

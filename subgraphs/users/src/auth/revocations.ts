@@ -97,11 +97,8 @@ export class Revocations {
   }
 
   /** Deletes the entries that can no longer refuse anything; returns how many. */
-  prune(transaction: Transaction): Promise<number> {
-    return this.models.Revocation.destroy({
-      where: { expiresAt: { [Op.lte]: new Date() } },
-      transaction,
-    });
+  prune(): Promise<number> {
+    return this.models.Revocation.destroy({ where: { expiresAt: { [Op.lte]: new Date() } } });
   }
 
   private async record(
