@@ -1,5 +1,11 @@
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { ENVELOPE_HEADERS, signEnvelope, type Identity } from '@fedstack/kit/envelope';
+import {
+  ENVELOPE_HEADERS,
+  envelopeKey,
+  signEnvelope,
+  type EnvelopeSecret,
+  type Identity,
+} from '@fedstack/kit/envelope';
 
 /** Headers only the signing layer may set; whatever else put them on a request is dropped. */
 function isEnvelopeHeader(name: string): boolean {
@@ -18,9 +24,10 @@ function isEnvelopeHeader(name: string): boolean {
  * from `x-client-address`, and the subgraph the request is for from `x-gateway-audience`, which
  * binds the signature to that one subgraph. Without both identity headers, the request is signed
  * as anonymous; without an audience it is not sent. Any other `x-user-*` or `x-gateway-*` header
- * is removed.
+ * is removed. The secret is imported as a key object once, here.
  */
-export function createSigningFetcher(inner: Fetcher, secret: string): Fetcher {
+export function createSigningFetcher(inner: Fetcher, secret: EnvelopeSecret): Fetcher {
+  const key = envelopeKey(secret);
   return (url, init = {}) => {
     const method = (init.method ?? 'GET').toUpperCase();
     const headers: Record<string, string> = {};
@@ -56,7 +63,7 @@ export function createSigningFetcher(inner: Fetcher, secret: string): Fetcher {
         : null;
     Object.assign(
       headers,
-      signEnvelope(secret, { audience, identity, clientAddress, method, body: init.body ?? '' }),
+      signEnvelope(key, { audience, identity, clientAddress, method, body: init.body ?? '' }),
     );
     return inner(url, { ...init, method, headers });
   };

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hash, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * The identity envelope: how the gateway tells a subgraph who is calling, in a form the subgraph
@@ -77,6 +77,64 @@ function identityProblem(identity: Identity): string | null {
   return null;
 }
 
+/** An identity as checked and written once, with the values it was computed from. */
+interface CheckedCaller {
+  userId: string;
+  role: string;
+  sessionId: string | undefined;
+  tokenVersion: number | undefined;
+  problem: string | null;
+  text: string;
+}
+
+/**
+ * One request's identity is signed for every subgraph call of its plan: its check and its text are
+ * kept with the identity object and reused while its values stay the same.
+ */
+const checkedCallers = new WeakMap<Identity, CheckedCaller>();
+
+function checkedCaller(identity: Identity): CheckedCaller {
+  const known = checkedCallers.get(identity);
+  if (
+    known &&
+    known.userId === identity.userId &&
+    known.role === identity.role &&
+    known.sessionId === identity.sessionId &&
+    known.tokenVersion === identity.tokenVersion
+  ) {
+    return known;
+  }
+  const checked: CheckedCaller = {
+    userId: identity.userId,
+    role: identity.role,
+    sessionId: identity.sessionId,
+    tokenVersion: identity.tokenVersion,
+    problem: identityProblem(identity),
+    text: callerText(identity),
+  };
+  checkedCallers.set(identity, checked);
+  return checked;
+}
+
+/**
+ * The shared secret as a key object. A string secret is imported once (`createSecretKey`) and kept
+ * for as long as the same string is passed; callers that sign often can hold the key themselves.
+ */
+export type EnvelopeSecret = string | KeyObject;
+
+let lastSecret: string | undefined;
+let lastKey: KeyObject | undefined;
+
+/** Imports `secret` (its UTF-8 bytes, as HMAC takes a string) as a key object for signing. */
+export function envelopeKey(secret: EnvelopeSecret): KeyObject {
+  if (typeof secret !== 'string') return secret;
+  if (secret !== lastSecret || !lastKey) {
+    lastKey = createSecretKey(Buffer.from(secret, 'utf8'));
+    lastSecret = secret;
+  }
+  return lastKey;
+}
+
 export interface SignInput {
   /** The name of the subgraph the request is sent to, as in the supergraph (e.g. `users`). */
   audience: string;
@@ -90,34 +148,25 @@ export interface SignInput {
 }
 
 function digest(
-  secret: string,
+  secret: EnvelopeSecret,
   audience: string,
   method: string,
   timestamp: string,
-  identity: Identity | null,
+  caller: string,
   clientAddress: string,
   body: string | Uint8Array,
 ): string {
-  const bodyHash = createHash('sha256').update(body).digest('hex');
-  const payload = [
-    SCHEME,
-    audience,
-    method.toUpperCase(),
-    timestamp,
-    callerText(identity),
-    clientAddress,
-    bodyHash,
-  ].join('\n');
-  return createHmac('sha256', secret).update(payload).digest('base64url');
+  const payload = `${SCHEME}\n${audience}\n${method === 'POST' ? method : method.toUpperCase()}\n${timestamp}\n${caller}\n${clientAddress}\n${hash('sha256', body, 'hex')}`;
+  return createHmac('sha256', envelopeKey(secret)).update(payload).digest('base64url');
 }
 
 /**
  * Returns the headers that carry `identity` to a subgraph for a request with this body. Throws
  * when an identity value is empty or not a printable header value: such a caller cannot be sent.
  */
-export function signEnvelope(secret: string, input: SignInput): Record<string, string> {
-  const problem = input.identity ? identityProblem(input.identity) : null;
-  if (problem) throw new Error(`cannot sign an identity with an ${problem}`);
+export function signEnvelope(secret: EnvelopeSecret, input: SignInput): Record<string, string> {
+  const caller = input.identity ? checkedCaller(input.identity) : null;
+  if (caller?.problem) throw new Error(`cannot sign an identity with an ${caller.problem}`);
   const timestamp = String(input.now ?? Date.now());
   const headers: Record<string, string> = {
     [ENVELOPE_HEADERS.audience]: input.audience,
@@ -127,7 +176,7 @@ export function signEnvelope(secret: string, input: SignInput): Record<string, s
       input.audience,
       input.method,
       timestamp,
-      input.identity,
+      caller ? caller.text : 'anonymous',
       input.clientAddress ?? '',
       input.body,
     ),
@@ -168,7 +217,7 @@ function single(value: string | string[] | undefined): string | undefined {
 }
 
 /** Checks the envelope on an incoming request; never throws. */
-export function verifyEnvelope(secret: string, input: VerifyInput): VerifyResult {
+export function verifyEnvelope(secret: EnvelopeSecret, input: VerifyInput): VerifyResult {
   const signature = single(input.headers[ENVELOPE_HEADERS.signature]);
   const timestamp = single(input.headers[ENVELOPE_HEADERS.timestamp]);
   if (!signature || !timestamp) return { ok: false, reason: 'missing gateway signature' };
@@ -216,7 +265,7 @@ export function verifyEnvelope(secret: string, input: VerifyInput): VerifyResult
       input.audience,
       input.method,
       timestamp,
-      identity,
+      callerText(identity),
       clientAddress ?? '',
       input.body,
     ),
