@@ -112,6 +112,12 @@ export interface GatewayConfig {
   trustProxy: boolean | number | string[];
   logLevel: string;
   logFormat: 'json' | 'pretty';
+  /**
+   * What runs query plans (`GATEWAY_EXECUTOR`): `apollo`, @apollo/gateway's executor, or `fast`,
+   * the gateway's own (`executor/FastExecutorGateway`), which hands what it does not support to
+   * Apollo's.
+   */
+  executor: 'apollo' | 'fast';
 }
 
 const ALGORITHM_KEY_TYPES: Record<string, readonly string[]> = {
@@ -308,7 +314,7 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * (production: only with `METRICS_PORT`), `METRICS_OPERATIONS` * (production: none),
  * `APOLLO_TELEMETRY_DISABLED` true,
  * `CORS_ORIGINS` * in development and none in production, `TRUST_PROXY` false, `LOG_LEVEL` info,
- * `LOG_FORMAT` json.
+ * `LOG_FORMAT` json, `GATEWAY_EXECUTOR` apollo.
  * `JWT_PUBLIC_KEY(_FILE)` and `GATEWAY_SIGNING_SECRET(_FILE)` come from the generated development
  * set in `DATA_DIR/keys` when unset, and are required in production.
  */
@@ -391,5 +397,6 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
       'info',
     ),
     logFormat: env.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+    executor: env.oneOf('GATEWAY_EXECUTOR', ['apollo', 'fast'] as const, 'apollo'),
   };
 }

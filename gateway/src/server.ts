@@ -30,6 +30,7 @@ import { operationLimitProtection, parseOptionsFor } from './operationLimits';
 import { createReadinessCheck } from './readinessCheck';
 import { requestId } from './requestId';
 import { securityHeaders } from './securityHeaders';
+import { FastExecutorGateway } from './executor/FastExecutorGateway';
 import { createSigningFetcher } from './signingFetcher';
 import { SubgraphDataSource } from './SubgraphDataSource';
 import { subgraphEndpointsOf, type SubgraphEndpoint } from './subgraphEndpoints';
@@ -97,19 +98,24 @@ export async function createGatewayServer(
   // Apollo and probes cloud metadata services (printing warnings where there are none). A
   // self-hosted front door does neither unless asked to.
   process.env.APOLLO_TELEMETRY_DISABLED = config.apolloTelemetry ? 'false' : 'true';
+  // The fast executor sends subgraph requests through the very data sources the gateway built.
+  const dataSources = new Map<string, SubgraphDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.supergraphFile, {
       logger,
       pollIntervalMs: options.supergraphPollIntervalMs,
     }),
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource({
+    buildService: ({ name, url }) => {
+      const dataSource = new SubgraphDataSource({
         ...routed(name, url),
         fetcher: subgraphFetcher,
         logger,
         queryRetries: config.subgraphQueryRetries,
         maxRepresentations: config.maxEntityRepresentations,
-      }),
+      });
+      dataSources.set(name, dataSource);
+      return dataSource;
+    },
     logger,
     validateSupergraph: true,
   });
@@ -132,7 +138,10 @@ export async function createGatewayServer(
   const httpServer = createServer(app);
   const limits = operationLimitProtection(config.limits, { blockFieldSuggestions: production });
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway:
+      config.executor === 'fast'
+        ? new FastExecutorGateway({ gateway, dataSources, logger })
+        : gateway,
     nodeEnv: config.nodeEnv,
     // runService owns SIGTERM/SIGINT: Apollo's own handlers would stop it behind the service's back.
     stopOnTerminationSignals: false,
