@@ -6,14 +6,8 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { expressMiddleware } from '@as-integrations/express5';
-import { accessLog, observeContext, observingPlugin } from '@fedstack/kit/accessLog';
-import { httpErrorHandler } from '@fedstack/kit/httpErrorHandler';
+import { observeContext, observingPlugin, requestObserver } from '@fedstack/kit/accessLog';
 import { createLogger, type Logger } from '@fedstack/kit/logger';
-import { metricsHandler } from '@fedstack/kit/metrics';
-import cors from 'cors';
-import express from 'express';
-import helmet from 'helmet';
 import { Agent } from 'undici';
 import { AccessTokenError } from './auth/AccessTokenError';
 import { createAuthenticator } from './auth/createAuthenticator';
@@ -26,10 +20,11 @@ import { costLimitPlugin } from './costLimitPlugin';
 import { credentialFieldsRule } from './credentialFieldsRule';
 import { formatGatewayError } from './formatGatewayError';
 import type { GatewayContext } from './GatewayContext';
+import { gatewayRequestHandler } from './http/gatewayRequestHandler';
+import { graphqlHandler } from './http/graphqlHandler';
+import { metricsRequestHandler } from './http/metricsRequestHandler';
 import { operationLimitProtection, parseOptionsFor } from './operationLimits';
 import { createReadinessCheck } from './readinessCheck';
-import { requestId } from './requestId';
-import { securityHeaders } from './securityHeaders';
 import { FastExecutorGateway } from './executor/FastExecutorGateway';
 import { createSigningFetcher } from './signingFetcher';
 import { SubgraphDataSource } from './SubgraphDataSource';
@@ -51,7 +46,6 @@ export interface GatewayServerOptions {
 }
 
 export interface GatewayServer {
-  app: express.Express;
   httpServer: Server;
   /** Listens on `port` (0 for a free one) and resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
@@ -61,8 +55,8 @@ export interface GatewayServer {
 
 /**
  * Builds the gateway without listening: ApolloGateway over `config.supergraphFile` (reloaded when
- * it changes), Apollo Server with the operation limits, and the Express app with `/graphql`,
- * `/health` and `/health/ready`.
+ * it changes), Apollo Server with the operation limits, and the `node:http` server with
+ * `/graphql`, `/health`, `/health/ready` and `/metrics` (see `gatewayRequestHandler`).
  */
 export async function createGatewayServer(
   config: GatewayConfig,
@@ -132,10 +126,7 @@ export async function createGatewayServer(
     createSigningFetcher(transport(config.readinessTimeoutMs), config.signingSecret),
   );
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
-  const httpServer = createServer(app);
+  const httpServer = createServer();
   const limits = operationLimitProtection(config.limits, { blockFieldSuggestions: production });
   const apollo = new ApolloServer<GatewayContext>({
     gateway:
@@ -196,43 +187,24 @@ export async function createGatewayServer(
     clockToleranceSeconds: config.jwt.clockToleranceSeconds,
   });
 
-  app.use(requestId);
-  app.use(helmet(securityHeaders(production)));
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', service: 'gateway' });
-  });
   // With METRICS_PORT, metrics are served on that port only, away from the public one.
   const metricsServer =
     config.metricsEnabled && config.metricsPort !== undefined
-      ? createServer(express().get('/metrics', metricsHandler()))
+      ? createServer(metricsRequestHandler(logger))
       : undefined;
-  if (config.metricsEnabled && !metricsServer) app.get('/metrics', metricsHandler());
-  app.get('/health/ready', async (_req, res) => {
-    const report = await readiness();
-    res.setHeader('cache-control', 'no-store');
-    res.status(report.ready ? 200 : 503).json({
-      status: report.ready ? 'ready' : 'unavailable',
-      service: 'gateway',
-      subgraphs: report.subgraphs,
-    });
-  });
-  app.use(
-    '/graphql',
-    accessLog({ service: 'gateway', logger, operations: config.metricsOperations }),
-    cors({
-      origin:
-        config.corsOrigins === '*'
-          ? '*'
-          : config.corsOrigins.length > 0
-            ? config.corsOrigins
-            : false,
-      exposedHeaders: ['x-request-id'],
-      maxAge: 600,
-    }),
-    express.json({ limit: config.bodyLimitBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<GatewayContext> => {
-        const id = res.locals.requestId as string;
+  const addressOf = clientAddress(config.trustProxy);
+  httpServer.on(
+    'request',
+    gatewayRequestHandler({
+      production,
+      corsOrigins: config.corsOrigins,
+      graphql: graphqlHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, logger }),
+      observe: requestObserver({
+        service: 'gateway',
+        logger,
+        operations: config.metricsOperations,
+      }),
+      async context(req, id, observation): Promise<GatewayContext> {
         const requestLogger = logger.child({ requestId: id });
         try {
           const identity = authenticate(req.headers.authorization);
@@ -241,11 +213,11 @@ export async function createGatewayServer(
           return observeContext(
             {
               identity,
-              clientAddress: clientAddress(req),
+              clientAddress: addressOf(req),
               requestId: id,
               logger: requestLogger,
             },
-            res,
+            observation,
           );
         } catch (error) {
           if (!(error instanceof AccessTokenError)) throw error;
@@ -256,16 +228,14 @@ export async function createGatewayServer(
           throw unauthenticatedError(error);
         }
       },
+      readiness,
+      metrics: config.metricsEnabled && !metricsServer,
+      logger,
     }),
   );
-  app.use((_req, res) => {
-    res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
-  });
-  app.use(httpErrorHandler(logger));
 
   let stopping: Promise<void> | undefined;
   return {
-    app,
     httpServer,
     async listen(port, host) {
       if (metricsServer) await listenOn(metricsServer, config.metricsPort ?? 0, host);

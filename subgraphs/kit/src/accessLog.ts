@@ -22,7 +22,7 @@ const requestDuration = histogram({
 export type Outcome = 'success' | 'partial' | 'error';
 
 /** What the access log and the metrics record about one request, filled in as it runs. */
-interface Observed {
+export interface Observed {
   operationName?: string | null;
   outcome?: Outcome;
 }
@@ -33,9 +33,16 @@ interface Observed {
  */
 const OBSERVED = Symbol('observed');
 
-/** Links a GraphQL context to its HTTP response, so the plugin can report to the access log. */
-export function observeContext<T extends object>(context: T, res: Response): T {
-  (context as Record<symbol, unknown>)[OBSERVED] = res.locals.observed;
+/**
+ * Links a GraphQL context to its HTTP response (through `accessLog`) or to its observation
+ * (through `requestObserver`), so the plugin can report to the access log.
+ */
+export function observeContext<T extends object>(
+  context: T,
+  source: Pick<Response, 'locals'> | RequestObservation,
+): T {
+  (context as Record<symbol, unknown>)[OBSERVED] =
+    'locals' in source ? source.locals.observed : source.observed;
   return context;
 }
 
@@ -59,6 +66,51 @@ export function observingPlugin<TContext extends BaseContext>(): ApolloServerPlu
   };
 }
 
+/** One request under observation, for HTTP paths that are not Express. */
+export interface RequestObservation {
+  /** Filled in by `observingPlugin` once `observeContext` links it to the GraphQL context. */
+  readonly observed: Observed;
+  /** Writes the access-log line and the metrics sample, with the response's HTTP status. */
+  finished(status: number): void;
+}
+
+/**
+ * The access log without Express: returns the function that starts observing one request by its
+ * id. Call `finished(status)` once the response is sent; it writes what `accessLog` writes.
+ */
+export function requestObserver(options: {
+  service: string;
+  logger: Logger;
+  operations?: OperationNames;
+}): (requestId: string) => RequestObservation {
+  const { service, logger } = options;
+  const operationLabel = operationLabeler(options.operations ?? '*');
+  return (requestId) => {
+    const started = performance.now();
+    const observed: Observed = {};
+    return {
+      observed,
+      finished(status) {
+        const durationMs = performance.now() - started;
+        const outcome: Outcome = status >= 400 ? 'error' : (observed.outcome ?? 'error');
+        const labels = { service, operation: operationLabel(observed.operationName), outcome };
+        requestDuration.observe(labels, durationMs / 1000);
+        requestsTotal.inc(labels);
+        logger.info(
+          {
+            requestId,
+            operationName: observed.operationName ?? null,
+            status,
+            outcome,
+            durationMs: Math.round(durationMs * 10) / 10,
+          },
+          'request completed',
+        );
+      },
+    };
+  };
+}
+
 /**
  * Express middleware for a GraphQL route: settles the request id (the `x-request-id` header when
  * it is plain and at most 128 characters, else a new UUID; returned in the response), then writes
@@ -71,33 +123,15 @@ export function accessLog(options: {
   logger: Logger;
   operations?: OperationNames;
 }): RequestHandler {
-  const { service, logger } = options;
-  const operationLabel = operationLabeler(options.operations ?? '*');
+  const observe = requestObserver(options);
   return (req, res, next) => {
-    const started = performance.now();
     const requestId =
       (res.locals.requestId as string | undefined) ?? requestIdOf(req.header('x-request-id'));
-    const observed: Observed = {};
+    const observation = observe(requestId);
     res.locals.requestId = requestId;
-    res.locals.observed = observed;
+    res.locals.observed = observation.observed;
     res.setHeader('x-request-id', requestId);
-    res.once('finish', () => {
-      const durationMs = performance.now() - started;
-      const outcome: Outcome = res.statusCode >= 400 ? 'error' : (observed.outcome ?? 'error');
-      const labels = { service, operation: operationLabel(observed.operationName), outcome };
-      requestDuration.observe(labels, durationMs / 1000);
-      requestsTotal.inc(labels);
-      logger.info(
-        {
-          requestId,
-          operationName: observed.operationName ?? null,
-          status: res.statusCode,
-          outcome,
-          durationMs: Math.round(durationMs * 10) / 10,
-        },
-        'request completed',
-      );
-    });
+    res.once('finish', () => observation.finished(res.statusCode));
     next();
   };
 }

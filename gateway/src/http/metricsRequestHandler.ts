@@ -1,0 +1,29 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@fedstack/kit/logger';
+import { metricsResponder } from './metricsResponder';
+import { sendError } from './sendError';
+
+/**
+ * The handler of the separate metrics port (`METRICS_PORT`): `GET /metrics` and nothing else
+ * (a JSON 404).
+ */
+export function metricsRequestHandler(
+  logger: Logger,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const sendMetrics = metricsResponder();
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/metrics') {
+      sendMetrics(res).catch((error: unknown) => {
+        logger.error({ err: error }, 'unexpected error serving metrics');
+        if (!res.headersSent) {
+          sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+        } else {
+          res.destroy();
+        }
+      });
+      return;
+    }
+    sendError(res, 404, 'NOT_FOUND', 'Not found');
+  };
+}

@@ -1,0 +1,138 @@
+import type { IncomingMessage } from 'node:http';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { HttpRequestError } from './HttpRequestError';
+
+const DECODERS: Record<string, (() => NodeJS.ReadWriteStream) | undefined> = {
+  gzip: createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+/** Whether the request declares a body (a length or a transfer encoding), as body parsers ask. */
+function hasBody(req: IncomingMessage): boolean {
+  return (
+    req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined
+  );
+}
+
+/** The media type of a Content-Type header, lower case, without parameters. */
+function mediaType(contentType: string): string {
+  const semicolon = contentType.indexOf(';');
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+}
+
+/** The charset parameter of a Content-Type header, lower case, or undefined. */
+function charsetOf(contentType: string): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
+  return match?.[1]?.toLowerCase();
+}
+
+function tooLarge(limitBytes: number): HttpRequestError {
+  return new HttpRequestError(
+    413,
+    'PAYLOAD_TOO_LARGE',
+    `Request body is larger than the limit of ${limitBytes} bytes`,
+  );
+}
+
+/**
+ * Reads `stream` to its end as UTF-8, failing with 413 past `limitBytes` (decoded bytes); `stop`
+ * runs once on failure.
+ */
+function readText(
+  stream: Readable | NodeJS.ReadWriteStream,
+  limitBytes: number,
+  stop: () => void,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let failed = false;
+    const fail = (error: HttpRequestError) => {
+      if (failed) return;
+      failed = true;
+      chunks.length = 0;
+      stop();
+      reject(error);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      length += chunk.length;
+      if (length > limitBytes) fail(tooLarge(limitBytes));
+      else chunks.push(chunk);
+    });
+    stream.once('error', () =>
+      fail(new HttpRequestError(400, 'BAD_REQUEST', 'Request cannot be read')),
+    );
+    stream.once('end', () => {
+      if (failed) return;
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+      resolve(body.toString('utf8'));
+    });
+  });
+}
+
+/**
+ * The request's JSON body, as `express.json()` read it: only for `application/json` (else
+ * `undefined`, which Apollo Server answers itself), UTF-8, gzip/deflate/br decoded, at most
+ * `limitBytes` after decoding (HTTP 413), an object or array at the top (else HTTP 400); an
+ * empty body is `{}`. Throws `HttpRequestError` for what it refuses. The rest of a refused body
+ * is drained by Node once the answer is sent, so the connection stays usable.
+ */
+export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  const contentType = req.headers['content-type'];
+  if (contentType === undefined || !hasBody(req) || mediaType(contentType) !== 'application/json') {
+    return undefined;
+  }
+  const charset = charsetOf(contentType) ?? 'utf-8';
+  if (charset !== 'utf-8' && charset !== 'utf8') {
+    throw new HttpRequestError(
+      415,
+      'BAD_REQUEST',
+      `Unsupported charset "${charset.toUpperCase()}"`,
+    );
+  }
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  let source: Readable | NodeJS.ReadWriteStream = req;
+  // A decoder stops decoding once the limit is passed; the raw body is still drained.
+  let stop = () => {};
+  if (encoding === 'identity') {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limitBytes) throw tooLarge(limitBytes);
+  } else {
+    const decoder = DECODERS[encoding];
+    if (!decoder) {
+      throw new HttpRequestError(415, 'BAD_REQUEST', `Unsupported content encoding "${encoding}"`);
+    }
+    const decoding = decoder();
+    source = req.pipe(decoding);
+    stop = () => {
+      req.unpipe(decoding as NodeJS.WritableStream);
+      (decoding as unknown as Readable).destroy();
+      req.resume();
+    };
+  }
+  const text = await readText(source, limitBytes, stop);
+  if (text.length === 0) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new HttpRequestError(
+      400,
+      'BAD_REQUEST',
+      'Request body is not valid JSON',
+      (error as Error).message,
+    );
+  }
+  if (typeof body !== 'object' || body === null) {
+    throw new HttpRequestError(
+      400,
+      'BAD_REQUEST',
+      'Request body is not valid JSON',
+      'Invalid JSON: the body must be an object or an array',
+    );
+  }
+  return body;
+}
