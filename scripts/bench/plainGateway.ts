@@ -8,14 +8,15 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { readSecretFile } from '@fedstack/kit/devSecrets';
-import { ENVELOPE_HEADERS } from '@fedstack/kit/envelope';
+import { ENVELOPE_HEADERS, signEnvelope } from '@fedstack/kit/envelope';
 import jwt from 'jsonwebtoken';
-import { createSigningFetcher } from '../../gateway/src/signingFetcher';
 
 /**
  * The benchmark's baseline: `@apollo/gateway` as its documentation sets it up (standalone Apollo
- * Server, default data sources), plus only what this stack's subgraphs require to answer at all:
- * the JWT check and the signed identity envelope. Configured by the benchmark through argv.
+ * Server, default data sources over the platform's `fetch`), plus only what this stack's
+ * subgraphs require to answer at all: the JWT check and the signed identity envelope, signed over
+ * the exact body sent. Configured through argv:
+ * `<port> <supergraph file> <JWT public key file> <signing secret file> <name>=<url>...`.
  */
 interface Context {
   userId?: string;
@@ -25,17 +26,32 @@ interface Context {
 const [port, supergraphFile, publicKeyFile, secretFile, ...urls] = process.argv.slice(2);
 const routing = Object.fromEntries(urls.map((entry) => entry.split('=') as [string, string]));
 const publicKey = readSecretFile(String(publicKeyFile));
-const fetcher = createSigningFetcher(
-  fetch as unknown as Fetcher,
-  readSecretFile(String(secretFile)),
-);
+const secret = readSecretFile(String(secretFile));
+
+/** Moves the identity the data source put in headers into a signed envelope over the body. */
+const signingFetch: Fetcher = (url, init = {}) => {
+  const { [ENVELOPE_HEADERS.audience]: audience = '', ...rest } = init.headers ?? {};
+  const { [ENVELOPE_HEADERS.userId]: userId, [ENVELOPE_HEADERS.role]: role, ...headers } = rest;
+  const method = init.method ?? 'POST';
+  const envelope = signEnvelope(secret, {
+    audience,
+    identity: userId && role ? { userId, role } : null,
+    method,
+    body: init.body ?? '',
+  });
+  return (fetch as unknown as Fetcher)(url, {
+    ...init,
+    method,
+    headers: { ...headers, ...envelope },
+  });
+};
 
 class IdentityDataSource extends RemoteGraphQLDataSource<Context> {
   constructor(
     private readonly subgraph: string,
     url: string,
   ) {
-    super({ url, fetcher });
+    super({ url, fetcher: signingFetch });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<Context>) {
