@@ -1,235 +1,95 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { freePort } from './freePort';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Pool } from 'undici';
-import { devSecretFiles } from '@fedstack/kit/devSecrets';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type GatewayKey } from './bench/neutral/neutralGateways';
+import { printNeutralReport } from './bench/neutral/printNeutralReport';
+import { runNeutralBench, type NeutralBenchReport } from './bench/neutral/runNeutralBench';
+import { printStackReport, runStackBench, type StackBenchReport } from './bench/stack';
 
 /**
- * `npm run bench`: runs the stack's subgraphs once, then puts the same authenticated,
- * three-subgraph query through this gateway and through a plain `@apollo/gateway` baseline,
- * alternately, and prints throughput, latency and memory with their ratios.
+ * `npm run bench [-- neutral|stack]`: the neutral bench (four in-memory subgraphs; plain
+ * `@apollo/gateway`, Hive Gateway, Hive Gateway on router-runtime and this gateway), then the stack
+ * bench (the real subgraphs and SQLite, this gateway against a plain `@apollo/gateway`). Prints the
+ * tables and the targets; exits 1 only when an answer was wrong or failed, or the bench crashed.
  *
- * BENCH_SECONDS (default 10) per round, BENCH_CONCURRENCY (default 32) requests in flight,
- * BENCH_ROUNDS (default 2) rounds per gateway.
+ * BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_CONNECTIONS (50), BENCH_WARMUP_SECONDS (3),
+ * BENCH_GATEWAYS (apollo,hive,hive-router,fedstack), BENCH_QUERIES (deep,heavy) and BENCH_JSON
+ * (unset: no file; else the path the results are written to as JSON).
  */
 const root = resolve(__dirname, '..');
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-const QUERY = JSON.stringify({
-  query:
-    '{ me { username orders { item supplier { name createdBy { username } } } suppliers { name } } }',
-});
+const GATEWAYS: GatewayKey[] = ['apollo', 'hive', 'hive-router', 'fedstack'];
+const QUERIES = ['deep', 'heavy'] as const;
+const PARTS = ['neutral', 'stack'] as const;
 
-function launch(entry: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
-
-async function waitFor(url: string, init?: RequestInit): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url, init)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
+function integer(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
-  throw new Error(`${url} did not come up`);
+  return value;
 }
 
-function rssMb(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-interface Result {
-  requests: number;
-  errors: number;
-  latencies: number[];
-  seconds: number;
-}
-
-async function load(url: string, token: string): Promise<Result> {
-  const target = new URL(url);
-  const pool = new Pool(target.origin, { connections: concurrency });
-  const latencies: number[] = [];
-  let errors = 0;
-  const end = Date.now() + seconds * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < end) {
-        const t0 = performance.now();
-        const res = await pool.request({
-          path: target.pathname,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: QUERY,
-        });
-        const text = await res.body.text();
-        latencies.push(performance.now() - t0);
-        if (res.statusCode !== 200 || text.includes('"errors"')) errors += 1;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  await pool.close();
-  return { requests: latencies.length, errors, latencies, seconds: elapsed };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+function list<T extends string>(name: string, allowed: readonly T[]): T[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return [...allowed];
+  const values = raw.split(',').map((value) => value.trim());
+  const wrong = values.find((value) => !allowed.includes(value as T));
+  if (wrong !== undefined) {
+    throw new Error(`${name} must be a comma list of ${allowed.join(', ')}, got "${wrong}"`);
+  }
+  return values as T[];
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fedstack-bench-'));
-  const [users, orders, suppliers, ours, plain] = await Promise.all(
-    Array.from({ length: 5 }, freePort),
-  );
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    DATA_DIR: dataDir,
-    USERS_PORT: String(users),
-    ORDERS_PORT: String(orders),
-    SUPPLIERS_PORT: String(suppliers),
-    GATEWAY_PORT: String(ours),
-    USERS_URL: `http://127.0.0.1:${users}/graphql`,
-    ORDERS_URL: `http://127.0.0.1:${orders}/graphql`,
-    SUPPLIERS_URL: `http://127.0.0.1:${suppliers}/graphql`,
-  };
-  const children: ChildProcess[] = [];
-  try {
-    // Seed in development mode (it creates the keys too), then run everything in production mode
-    // with those keys passed explicitly, as an operator would.
-    await new Promise<void>((done, fail) =>
-      launch('scripts/seed.ts', [], { ...env, NODE_ENV: 'development' }).once('exit', (code) =>
-        code === 0 ? done() : fail(new Error(`seed exited ${code}`)),
-      ),
-    );
-    const keys = devSecretFiles(dataDir);
-    Object.assign(env, {
-      NODE_ENV: 'development',
-      JWT_PRIVATE_KEY_FILE: keys.jwtPrivateKey,
-      JWT_PUBLIC_KEY_FILE: keys.jwtPublicKey,
-      GATEWAY_SIGNING_SECRET_FILE: keys.signingSecret,
+  const part = process.argv[2];
+  if (part !== undefined && !PARTS.includes(part as (typeof PARTS)[number])) {
+    throw new Error(`the part to run must be neutral or stack, got "${part}"`);
+  }
+  const rounds = integer('BENCH_ROUNDS', 3, 1, 100);
+  const seconds = integer('BENCH_SECONDS', 10, 1, 3600);
+  const connections = integer('BENCH_CONNECTIONS', 50, 1, 1000);
+  const warmupSeconds = integer('BENCH_WARMUP_SECONDS', 3, 0, 600);
+  const gateways = list('BENCH_GATEWAYS', GATEWAYS);
+  const queries = list('BENCH_QUERIES', QUERIES);
+  const jsonFile = process.env.BENCH_JSON;
+
+  let failures = 0;
+  const results: { neutral?: NeutralBenchReport; stack?: StackBenchReport } = {};
+  if (part === undefined || part === 'neutral') {
+    const report = await runNeutralBench(root, {
+      rounds,
+      seconds,
+      warmupSeconds,
+      connections,
+      gateways,
+      queries,
     });
-    for (const name of ['users', 'orders', 'suppliers']) {
-      children.push(launch(`subgraphs/${name}/src/main.ts`, [], env));
-    }
-    for (const port of [users, orders, suppliers]) await waitFor(`http://127.0.0.1:${port}/health`);
-    const gateway = launch('gateway/src/main.ts', [], env);
-    const baseline = launch(
-      'scripts/bench/plainGateway.ts',
-      [
-        String(plain),
-        join(root, 'supergraph.graphql'),
-        keys.jwtPublicKey,
-        keys.signingSecret,
-        `users=${env.USERS_URL}`,
-        `orders=${env.ORDERS_URL}`,
-        `suppliers=${env.SUPPLIERS_URL}`,
-      ],
-      env,
+    printNeutralReport(report);
+    failures += report.failures;
+    results.neutral = report;
+  }
+  if (part === undefined || part === 'stack') {
+    console.log('\nStack bench');
+    const report = await runStackBench({ seconds, rounds, connections });
+    printStackReport(report);
+    failures += report.operations.reduce(
+      (sum, operation) => sum + operation.stack.failures + operation.baseline.failures,
+      0,
     );
-    children.push(gateway, baseline);
-    await waitFor(`http://127.0.0.1:${ours}/health`);
-    const probe = {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"query":"{__typename}"}',
-    };
-    await waitFor(`http://127.0.0.1:${plain}/`, probe);
-
-    const login = (await (
-      await fetch(`http://127.0.0.1:${ours}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          query:
-            'mutation { login(username: "alice", password: "alice-password") { accessToken } }',
-        }),
-      })
-    ).json()) as { data: { login: { accessToken: string } } };
-    const token = login.data.login.accessToken;
-
-    const targets = [
-      {
-        name: 'plain @apollo/gateway',
-        url: `http://127.0.0.1:${plain}/`,
-        pid: baseline.pid,
-        results: [] as Result[],
-      },
-      {
-        name: 'fedstack gateway',
-        url: `http://127.0.0.1:${ours}/graphql`,
-        pid: gateway.pid,
-        results: [] as Result[],
-      },
-    ];
-    console.log(
-      `warming up, then ${rounds} round(s) of ${seconds} s at concurrency ${concurrency} per gateway`,
-    );
-    for (const target of targets) {
-      const sample = await fetch(target.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: QUERY,
-      });
-      const text = await sample.text();
-      if (sample.status !== 200 || text.includes('"errors"')) {
-        throw new Error(
-          `${target.name} cannot answer the benchmark query: ${sample.status} ${text.slice(0, 300)}`,
-        );
-      }
-      await load(target.url, token);
-    }
-    for (let round = 0; round < rounds; round += 1) {
-      for (const target of targets) target.results.push(await load(target.url, token));
-    }
-
-    const rows = targets.map((target) => {
-      const latencies = target.results.flatMap((r) => r.latencies).sort((a, b) => a - b);
-      const requests = target.results.reduce((sum, r) => sum + r.requests, 0);
-      const elapsed = target.results.reduce((sum, r) => sum + r.seconds, 0);
-      const errors = target.results.reduce((sum, r) => sum + r.errors, 0);
-      return {
-        name: target.name,
-        rps: requests / elapsed,
-        p50: percentile(latencies, 50),
-        p99: percentile(latencies, 99),
-        errors,
-        rss: rssMb(target.pid),
-      };
-    });
-    console.log('\ngateway                 req/s     p50 ms   p99 ms   errors   RSS MB');
-    for (const row of rows) {
-      console.log(
-        `${row.name.padEnd(22)} ${row.rps.toFixed(0).padStart(7)} ${row.p50.toFixed(2).padStart(9)} ${row.p99.toFixed(2).padStart(8)} ${String(row.errors).padStart(8)} ${row.rss.toFixed(0).padStart(8)}`,
-      );
-    }
-    const [base, mine] = rows as [(typeof rows)[0], (typeof rows)[0]];
-    console.log(
-      `\nratio (fedstack / plain): throughput ${(mine.rps / base.rps).toFixed(2)}x, p99 latency ${(mine.p99 / base.p99).toFixed(2)}x, RSS ${(mine.rss / base.rss).toFixed(2)}x`,
-    );
-    if (mine.errors > 0 || base.errors > 0) process.exitCode = 1;
-  } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
-    rmSync(dataDir, { recursive: true, force: true });
+    results.stack = report;
+  }
+  if (jsonFile) {
+    writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nresults written to ${jsonFile}`);
+  }
+  if (failures > 0) {
+    console.error(`\nbench failed: ${failures} wrong or failed answers`);
+    process.exitCode = 1;
   }
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench failed: ${(error as Error).message}`);
+  console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
   process.exit(1);
 });
