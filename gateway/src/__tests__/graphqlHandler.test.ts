@@ -11,7 +11,11 @@ import { graphqlHandler } from '../http/graphqlHandler';
 /**
  * Apollo Server's own conformance suite for HTTP integrations, run against the gateway's
  * `node:http` handler as Apollo runs it against its standalone server: a server built from the
- * options each test gives, started, then served by the handler on a free port.
+ * options each test gives, started, then served by the handler on a free port. Every test of the
+ * suite applies and runs as it is; the only ones it reports skipped are those it skips itself
+ * because they need graphql@17 (`@defer`/`@stream` execution), which this repository does not use.
+ * The handler runs with the gateway's defaults; the gateway's own settings (batching off, CSRF
+ * prevention, the landing page) are Apollo Server options, which each test sets as it needs.
  */
 defineIntegrationTestSuite(async (serverOptions, testOptions) => {
   const httpServer = createServer();

@@ -41,6 +41,7 @@ function tooLarge(limitBytes: number): HttpRequestError {
  * runs once on failure.
  */
 function readText(
+  req: IncomingMessage,
   stream: Readable | NodeJS.ReadWriteStream,
   limitBytes: number,
   stop: () => void,
@@ -48,16 +49,16 @@ function readText(
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;
-    let failed = false;
+    let settled = false;
     const fail = (error: HttpRequestError) => {
-      if (failed) return;
-      failed = true;
+      if (settled) return;
+      settled = true;
       chunks.length = 0;
       stop();
       reject(error);
     };
     stream.on('data', (chunk: Buffer) => {
-      if (failed) return;
+      if (settled) return;
       length += chunk.length;
       if (length > limitBytes) fail(tooLarge(limitBytes));
       else chunks.push(chunk);
@@ -65,8 +66,13 @@ function readText(
     stream.once('error', () =>
       fail(new HttpRequestError(400, 'BAD_REQUEST', 'Request cannot be read')),
     );
+    // A client that goes away mid-body ends the wait (a decoder would not see it).
+    req.once('close', () => {
+      if (!req.complete) fail(new HttpRequestError(400, 'BAD_REQUEST', 'Request cannot be read'));
+    });
     stream.once('end', () => {
-      if (failed) return;
+      if (settled) return;
+      settled = true;
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
       resolve(body.toString('utf8'));
     });
@@ -113,7 +119,7 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
       req.resume();
     };
   }
-  const text = await readText(source, limitBytes, stop);
+  const text = await readText(req, source, limitBytes, stop);
   if (text.length === 0) return {};
   let body: unknown;
   try {
