@@ -97,17 +97,19 @@ export async function runNeutralLoad(options: {
     body: repeatedBody,
     requests: [
       {
-        setupRequest: (request, context: Context) => {
-          if (shape === 'repeated') {
-            context.offset = 0;
-            return request;
-          }
-          const offset = (counter.next * query.first) % (query.maxOffset + 1);
-          counter.next += 1;
-          context.offset = offset;
-          return { ...request, body: bodyFor(offset) };
-        },
-        onResponse: (status, body, context: Context) => check(status, body, context.offset),
+        // The repeated shape sends one prebuilt request, as a load generator does.
+        ...(shape === 'distinct'
+          ? {
+              setupRequest: (request: autocannon.Request, context: Context) => {
+                const offset = (counter.next * query.first) % (query.maxOffset + 1);
+                counter.next += 1;
+                context.offset = offset;
+                return { ...request, body: bodyFor(offset) };
+              },
+            }
+          : {}),
+        onResponse: (status, body, context: Context) =>
+          check(status, body, shape === 'repeated' ? 0 : context.offset),
       },
     ],
   });
