@@ -1,22 +1,81 @@
+import type { KeyObject } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { Fetcher } from '@apollo/utils.fetcher';
-import { ENVELOPE_HEADERS } from '@fedstack/kit/envelope';
+import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
+import { signEnvelope, type Identity } from '@fedstack/kit/envelope';
 import type { Logger } from '@fedstack/kit/logger';
+import { GraphQLError } from 'graphql';
+import { createDedupInFlight, type DedupInFlight } from './dedupInFlight';
 import type { GatewayContext } from './GatewayContext';
 import { failureReason, isConnectionFailure, subgraphFailure } from './subgraphFailure';
 import { SubgraphLimitError } from './subgraphFetcher';
-import { subgraphFetchDuration, subgraphFetchErrors, subgraphRetries } from './gatewayMetrics';
+import {
+  subgraphFetchDuration,
+  subgraphFetchErrors,
+  subgraphFetchesShared,
+  subgraphRetries,
+} from './gatewayMetrics';
 
 /** Whether a subgraph operation (as the query planner wrote it) is a mutation. */
-function isMutation(query: string | undefined): boolean {
-  return query !== undefined && /^\s*mutation\b/.test(query);
+function isMutation(query: string): boolean {
+  return /^\s*mutation\b/.test(query);
+}
+
+function isJson(contentType: string | null): boolean {
+  return (
+    contentType !== null &&
+    (contentType.startsWith('application/json') ||
+      contentType.startsWith('application/graphql-response+json'))
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The caller as a dedup key: two requests share an answer only as the very same caller. */
+function callerKey(identity: Identity | null | undefined): string {
+  if (!identity) return 'anonymous';
+  return JSON.stringify([
+    identity.userId,
+    identity.role,
+    identity.sessionId ?? null,
+    identity.tokenVersion ?? null,
+  ]);
+}
+
+type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']>>;
+
+/** A subgraph's answer: its text, which waiters share, and the parse of it its first reader owns. */
+interface Answer {
+  text: string;
+  parsed: SubgraphResponse;
+}
+
+/** What `RemoteGraphQLDataSource` makes of a non-2xx answer, so errors read as they always did. */
+async function errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+  const text = await response.text();
+  const body: unknown = isJson(response.headers.get('content-type')) ? JSON.parse(text) : text;
+  return new GraphQLError(`${response.status}: ${response.statusText}`, {
+    extensions: {
+      response: {
+        url: response.url,
+        status: response.status,
+        statusText: response.statusText,
+        body,
+      },
+      ...(response.status === 401 ? { code: 'UNAUTHENTICATED' } : {}),
+      ...(response.status === 403 ? { code: 'FORBIDDEN' } : {}),
+    },
+  });
 }
 
 export interface SubgraphDataSourceOptions {
   name: string;
   url: string;
-  /** Must be a signing fetcher (`createSigningFetcher`): it turns the identity headers into an envelope. */
+  /** The HTTP client (`createSubgraphFetcher`); this data source signs what it sends through it. */
   fetcher: Fetcher;
+  /** The envelope's shared secret, imported once (`envelopeKey`). */
+  signingKey: KeyObject;
   logger: Logger;
   /**
    * How many times a query is sent again after a connection failure (refused, reset, closed before
@@ -28,59 +87,58 @@ export interface SubgraphDataSourceOptions {
    * fails naming the subgraph. Default: no limit.
    */
   maxRepresentations?: number;
+  /**
+   * Send a query once while the same caller's identical query to this subgraph is in flight, and
+   * answer every waiter from it; default true. Mutations are never shared.
+   */
+  dedup?: boolean;
 }
 
 /**
- * One subgraph as the gateway calls it. Nothing from the client's request is forwarded (the base
- * class starts each subgraph request with fresh headers); only the subgraph's name, the request
- * id, the client's address and the caller's verified identity are added, and the signing fetcher
- * seals them into the envelope. A request
+ * One subgraph as the gateway calls it. Nothing from the client's request is forwarded: each
+ * subgraph request carries only its body, the request id and the envelope, signed here from the
+ * typed context (the caller's verified identity and address) for this one subgraph. A request
  * that fails as a whole becomes an error naming the subgraph, so the rest of the plan still runs.
+ *
+ * It replaces `RemoteGraphQLDataSource.process` with a lean path: no WHATWG `Headers` or `Request`
+ * per call, no cache-control parsing (subgraph `Cache-Control` headers are not honoured; this
+ * gateway sets no HTTP cache policy from them), and, with `dedup`, one subgraph request for
+ * identical queries of one caller in flight together. Each waiter gets its own parse of the shared
+ * answer text, since @apollo/gateway writes into the results it merges.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly serviceName: string;
+  private readonly transport: Fetcher;
+  private readonly signingKey: KeyObject;
   private readonly log: Logger;
   private readonly queryRetries: number;
   private readonly maxRepresentations: number;
+  private readonly inFlight: DedupInFlight | undefined;
 
   constructor(options: SubgraphDataSourceOptions) {
-    super({ url: options.url, fetcher: options.fetcher });
+    super({
+      url: options.url,
+      fetcher: options.fetcher,
+      honorSubgraphCacheControlHeader: false,
+    });
     this.serviceName = options.name;
+    this.transport = options.fetcher;
+    this.signingKey = options.signingKey;
     this.log = options.logger;
     this.queryRetries = options.queryRetries ?? 0;
     this.maxRepresentations = options.maxRepresentations ?? Infinity;
-  }
-
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    // The base class builds every subgraph request with fresh headers: nothing the client sent
-    // is on them, so there is nothing to strip; the signing fetcher refuses to pass on anything
-    // envelope-like that it did not sign.
-    const headers = options.request.http?.headers;
-    if (!headers) return;
-    // Health checks and schema loads run with an empty context: they are anonymous.
-    const context = options.context as Partial<GatewayContext>;
-    headers.set(ENVELOPE_HEADERS.audience, this.serviceName);
-    if (context.requestId) headers.set('x-request-id', context.requestId);
-    if (context.clientAddress) headers.set(ENVELOPE_HEADERS.clientAddress, context.clientAddress);
-    const identity = context.identity;
-    if (identity) {
-      headers.set(ENVELOPE_HEADERS.userId, identity.userId);
-      headers.set(ENVELOPE_HEADERS.role, identity.role);
-      if (identity.sessionId !== undefined) {
-        headers.set(ENVELOPE_HEADERS.sessionId, identity.sessionId);
-      }
-      if (identity.tokenVersion !== undefined) {
-        headers.set(ENVELOPE_HEADERS.tokenVersion, String(identity.tokenVersion));
-      }
-    }
+    this.inFlight = (options.dedup ?? true) ? createDedupInFlight() : undefined;
   }
 
   override async process(
     options: GraphQLDataSourceProcessOptions<GatewayContext>,
-  ): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
+  ): Promise<SubgraphResponse> {
+    // Health checks and schema loads run with an empty context: they are anonymous.
     const context = options.context as Partial<GatewayContext>;
-    const mutation = isMutation(options.request.query);
-    const representations = options.request.variables?.representations;
+    const { request } = options;
+    const logger = context.logger ?? this.log;
+    if (!request.query) throw new Error('Missing query');
+    const representations = request.variables?.representations;
     if (Array.isArray(representations) && representations.length > this.maxRepresentations) {
       const failure = subgraphFailure(
         this.serviceName,
@@ -88,15 +146,50 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
           `${representations.length} entities in one fetch, over the limit of ${this.maxRepresentations}`,
         ),
       );
-      (context.logger ?? this.log).warn({ subgraph: this.serviceName }, failure.message);
+      logger.warn({ subgraph: this.serviceName }, failure.message);
       throw failure;
     }
+    // The body as RemoteGraphQLDataSource writes it (`extensions` only when set).
+    const body = JSON.stringify({
+      query: request.query,
+      variables: request.variables,
+      operationName: request.operationName,
+      extensions: request.extensions,
+    });
+    // Headers the query plan executor added (the `ftv1` trace request), if any.
+    const headers = request.http?.headers;
+    const extraHeaders = headers && !headers.keys().next().done ? headers : undefined;
+    const mutation = isMutation(request.query);
+    try {
+      if (!this.inFlight || mutation || extraHeaders) {
+        return (await this.send(body, context, mutation, extraHeaders)).parsed;
+      }
+      const joined = this.inFlight.join(`${callerKey(context.identity)}\n${body}`, () =>
+        this.send(body, context, mutation),
+      );
+      if (!joined.shared) return (await joined.outcome).parsed;
+      subgraphFetchesShared.inc({ subgraph: this.serviceName });
+      return JSON.parse((await joined.outcome).text) as SubgraphResponse;
+    } catch (error) {
+      const failure = subgraphFailure(this.serviceName, error);
+      logger.warn({ err: error, subgraph: this.serviceName }, failure.message);
+      throw failure;
+    }
+  }
+
+  /** Sends the request (again after a connection failure, for a query), with its metrics. */
+  private async send(
+    body: string,
+    context: Partial<GatewayContext>,
+    mutation: boolean,
+    extraHeaders?: Iterable<[string, string]>,
+  ): Promise<Answer> {
     for (let attempt = 0; ; attempt += 1) {
       const stopTimer = subgraphFetchDuration.startTimer({ subgraph: this.serviceName });
       try {
-        const response = await super.process(options);
+        const answer = await this.exchange(body, context, extraHeaders);
         stopTimer({ outcome: 'success' });
-        return response;
+        return answer;
       } catch (error) {
         stopTimer({ outcome: 'error' });
         subgraphFetchErrors.inc({ subgraph: this.serviceName, reason: failureReason(error) });
@@ -108,13 +201,39 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
           );
           continue;
         }
-        const failure = subgraphFailure(this.serviceName, error);
-        (context.logger ?? this.log).warn(
-          { err: error, subgraph: this.serviceName },
-          failure.message,
-        );
-        throw failure;
+        throw error;
       }
     }
+  }
+
+  /** One signed request and its answer, read and parsed as `RemoteGraphQLDataSource` would. */
+  private async exchange(
+    body: string,
+    context: Partial<GatewayContext>,
+    extraHeaders: Iterable<[string, string]> | undefined,
+  ): Promise<Answer> {
+    const headers: Record<string, string> = {};
+    if (extraHeaders) for (const [name, value] of extraHeaders) headers[name] = value;
+    headers['content-type'] = 'application/json';
+    if (context.requestId) headers['x-request-id'] = context.requestId;
+    Object.assign(
+      headers,
+      signEnvelope(this.signingKey, {
+        audience: this.serviceName,
+        identity: context.identity ?? null,
+        clientAddress: context.clientAddress,
+        method: 'POST',
+        body,
+      }),
+    );
+    const response = await this.transport(this.url, { method: 'POST', headers, body });
+    if (!response.ok) throw await errorFromResponse(response);
+    const json = isJson(response.headers.get('content-type'));
+    const text = await response.text();
+    const parsed: unknown = json ? JSON.parse(text) : text;
+    if (!isObject(parsed)) {
+      throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
+    }
+    return { text, parsed: parsed as SubgraphResponse };
   }
 }

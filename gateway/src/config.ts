@@ -97,6 +97,13 @@ export interface GatewayConfig {
   revocation: RevocationSettings;
   /** How many times a subgraph query (never a mutation) is retried after a connection failure. */
   subgraphQueryRetries: number;
+  /**
+   * Send a subgraph query once while the same caller's identical query to the same subgraph is in
+   * flight, and answer every waiter from it (`SUBGRAPH_DEDUP`); never for mutations.
+   */
+  subgraphDedup: boolean;
+  /** Gateway processes serving the port (`GATEWAY_WORKERS`); above 1, `node:cluster` workers. */
+  workers: number;
   readinessTimeoutMs: number;
   /** Serve Prometheus metrics (`METRICS_ENABLED`; in production only with `METRICS_PORT`). */
   metricsEnabled: boolean;
@@ -308,6 +315,7 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * `MAX_DIRECTIVES` 50, `MAX_COST` 50000, `COST_DEFAULT_LIST_SIZE` 100,
  * `MAX_ENTITY_REPRESENTATIONS` 1000, `SUBGRAPH_RESPONSE_LIMIT_BYTES` 8 MiB, `CREDENTIAL_FIELDS` login,register,refreshToken,
  * `BODY_LIMIT_BYTES` 1 MiB, `SUBGRAPH_TIMEOUT_MS` 10000, `SUBGRAPH_QUERY_RETRIES` 1,
+ * `SUBGRAPH_DEDUP` true, `GATEWAY_WORKERS` 1,
  * `TOKEN_REVOCATION_SUBGRAPH` users (`none`: no feed), `TOKEN_REVOCATION_POLL_MS` 5000,
  * `TOKEN_REVOCATION_STALE_MS` 30000, `TOKEN_REVOCATION_FAIL_CLOSED` false,
  * `READINESS_TIMEOUT_MS` 2000, `METRICS_PORT` unset (the main port), `METRICS_ENABLED` true
@@ -386,6 +394,8 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
       staleAfterMs: env.int('TOKEN_REVOCATION_STALE_MS', 30_000, { min: 1000, max: 3_600_000 }),
     },
     subgraphQueryRetries: env.int('SUBGRAPH_QUERY_RETRIES', 1, { min: 0, max: 1 }),
+    subgraphDedup: readBoolean(env, 'SUBGRAPH_DEDUP', true),
+    workers: env.int('GATEWAY_WORKERS', 1, { min: 1, max: 64 }),
     readinessTimeoutMs: env.int('READINESS_TIMEOUT_MS', 2000, { min: 1, max: 60_000 }),
     ...readMetricsSettings(env, nodeEnv),
     apolloTelemetry: !readBoolean(env, 'APOLLO_TELEMETRY_DISABLED', true),

@@ -20,3 +20,10 @@ export const subgraphRetries = counter({
   help: 'Subgraph queries the gateway sent again after a connection failure',
   labelNames: ['subgraph'] as const,
 });
+
+/** Subgraph queries answered from an identical query of the same caller already in flight. */
+export const subgraphFetchesShared = counter({
+  name: 'gateway_subgraph_fetches_shared_total',
+  help: 'Subgraph queries answered from an identical in-flight query of the same caller instead of being sent',
+  labelNames: ['subgraph'] as const,
+});

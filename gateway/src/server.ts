@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { observeContext, observingPlugin, requestObserver } from '@fedstack/kit/accessLog';
+import { envelopeKey } from '@fedstack/kit/envelope';
 import { createLogger, type Logger } from '@fedstack/kit/logger';
 import { Agent } from 'undici';
 import { AccessTokenError } from './auth/AccessTokenError';
@@ -78,10 +79,8 @@ export async function createGatewayServer(
       timeoutMs,
       maxResponseBytes: config.subgraphResponseLimitBytes,
     });
-  const subgraphFetcher = createSigningFetcher(
-    transport(config.subgraphTimeoutMs),
-    config.signingSecret,
-  );
+  const subgraphFetcher = transport(config.subgraphTimeoutMs);
+  const signingKey = envelopeKey(config.signingSecret);
   const routed = (name: string, url: string | undefined): SubgraphEndpoint => ({
     name,
     url: config.subgraphUrls[name] ?? url ?? '',
@@ -103,9 +102,11 @@ export async function createGatewayServer(
       const dataSource = new SubgraphDataSource({
         ...routed(name, url),
         fetcher: subgraphFetcher,
+        signingKey,
         logger,
         queryRetries: config.subgraphQueryRetries,
         maxRepresentations: config.maxEntityRepresentations,
+        dedup: config.subgraphDedup,
       });
       dataSources.set(name, dataSource);
       return dataSource;

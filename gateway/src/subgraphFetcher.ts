@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
-import { request, type Dispatcher } from 'undici';
+import type { Fetcher, FetcherHeaders, FetcherResponse } from '@apollo/utils.fetcher';
+import type { Dispatcher } from 'undici';
+import { createDeadlines, type Deadline } from './subgraphDeadlines';
 
 /** The subgraph did not answer within its deadline. */
 export class SubgraphTimeoutError extends Error {
@@ -34,126 +35,237 @@ export interface SubgraphFetcherOptions {
   maxResponseBytes?: number;
 }
 
-function headersFrom(raw: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+/**
+ * An answer's headers as undici parsed them (lower-case names), read-only, behind the small
+ * `Headers` interface the fetcher contract asks for: no WHATWG `Headers` is built per answer.
+ * Repeated headers read as one value joined by `, `, as `Headers.get` gives them.
+ */
+class AnswerHeaders implements FetcherHeaders {
+  constructor(private readonly raw: IncomingHttpHeaders) {}
+
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
   }
-  return headers;
+
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+
+  *entries(): IterableIterator<[string, string]> {
+    for (const name of Object.keys(this.raw).sort()) {
+      const value = this.get(name);
+      if (value !== null) yield [name, value];
+    }
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const [name] of this.entries()) yield name;
+  }
+
+  *values(): IterableIterator<string> {
+    for (const [, value] of this.entries()) yield value;
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+
+  append(): void {
+    throw new TypeError('the headers of a subgraph answer are read-only');
+  }
+
+  delete(): void {
+    throw new TypeError('the headers of a subgraph answer are read-only');
+  }
+
+  set(): void {
+    throw new TypeError('the headers of a subgraph answer are read-only');
+  }
 }
 
 /** A response whose body is already in memory, so reading it can never outlive the deadline. */
-function bufferedResponse(
-  url: string,
-  status: number,
-  statusText: string,
-  headers: Headers,
-  body: Buffer,
-): FetcherResponse {
-  let bodyUsed = false;
-  const take = () => {
-    if (bodyUsed) throw new TypeError('Body has already been consumed');
-    bodyUsed = true;
-    return body;
-  };
-  return {
-    get bodyUsed() {
-      return bodyUsed;
-    },
-    url,
-    redirected: false,
-    status,
-    ok: status >= 200 && status < 300,
-    statusText,
-    headers,
-    async arrayBuffer() {
-      const bytes = take();
-      return bytes.buffer.slice(
-        bytes.byteOffset,
-        bytes.byteOffset + bytes.byteLength,
-      ) as ArrayBuffer;
-    },
-    async text() {
-      return take().toString('utf8');
-    },
-    async json() {
-      return JSON.parse(take().toString('utf8')) as unknown;
-    },
-    clone() {
-      return bufferedResponse(url, status, statusText, headers, body);
-    },
-  };
+class BufferedResponse implements FetcherResponse {
+  readonly redirected = false;
+  private used = false;
+
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly statusText: string,
+    readonly headers: FetcherHeaders,
+    private readonly body: Buffer,
+  ) {}
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  get bodyUsed(): boolean {
+    return this.used;
+  }
+
+  private take(): Buffer {
+    if (this.used) throw new TypeError('Body has already been consumed');
+    this.used = true;
+    return this.body;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.take();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async text(): Promise<string> {
+    return this.take().toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(this.take().toString('utf8')) as unknown;
+  }
+
+  clone(): FetcherResponse {
+    return new BufferedResponse(this.url, this.status, this.statusText, this.headers, this.body);
+  }
+}
+
+/** Where a URL sends a request, split once per URL: subgraph URLs are few and reused. */
+interface Target {
+  origin: string;
+  path: string;
 }
 
 /**
- * Reads a body into memory, stopping (and dropping the connection) as soon as it is longer than
- * `limit`, so an oversized answer costs at most `limit` bytes of memory.
+ * One exchange with a subgraph, as an undici dispatch handler: the answer's chunks are gathered
+ * as they come (no stream object per answer), the byte limit is checked on the way, and the
+ * deadline settles it from outside.
  */
-async function readBody(
-  body: Dispatcher.ResponseData['body'],
-  contentLength: string | string[] | undefined,
-  limit: number,
-): Promise<Buffer> {
-  if (Number(contentLength) > limit) {
-    body.destroy();
-    throw new SubgraphResponseTooLargeError(limit);
+class Exchange implements Dispatcher.DispatchHandler, Deadline {
+  deadline = 0;
+  settled = false;
+  private controller: Dispatcher.DispatchController | undefined;
+  private status = 0;
+  private statusText = '';
+  private headers: IncomingHttpHeaders = {};
+  private chunks: Buffer[] = [];
+  private length = 0;
+
+  constructor(
+    private readonly url: string,
+    private readonly maxResponseBytes: number,
+    private readonly timeoutMs: number,
+    private readonly resolve: (response: FetcherResponse) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // The deadline passed while the request waited for a connection.
+    if (this.settled) controller.abort(new SubgraphTimeoutError(this.timeoutMs));
   }
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of body) {
-    length += (chunk as Buffer).length;
-    if (length > limit) {
-      body.destroy();
-      throw new SubgraphResponseTooLargeError(limit);
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    statusMessage?: string,
+  ): void {
+    if (statusCode < 200) return;
+    if (Number(headers['content-length']) > this.maxResponseBytes) {
+      this.fail(new SubgraphResponseTooLargeError(this.maxResponseBytes));
+      return;
     }
-    chunks.push(chunk as Buffer);
+    this.status = statusCode;
+    this.statusText = statusMessage ?? '';
+    this.headers = headers;
   }
-  return Buffer.concat(chunks, length);
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.length += chunk.length;
+    if (this.length > this.maxResponseBytes) {
+      this.fail(new SubgraphResponseTooLargeError(this.maxResponseBytes));
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { chunks } = this;
+    // One chunk is the answer as it is; several are joined once.
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.length);
+    this.chunks = [];
+    this.resolve(
+      new BufferedResponse(
+        this.url,
+        this.status,
+        this.statusText,
+        new AnswerHeaders(this.headers),
+        body,
+      ),
+    );
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.chunks = [];
+    this.reject(error);
+  }
+
+  /** The deadline passed: the exchange fails now, and the connection is dropped. */
+  expire(): void {
+    this.fail(new SubgraphTimeoutError(this.timeoutMs));
+  }
+
+  private fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.chunks = [];
+    this.reject(error);
+    this.controller?.abort(error);
+  }
 }
 
 /**
  * A `Fetcher` (the HTTP client `RemoteGraphQLDataSource` takes) on undici's pooled keep-alive
- * connections. Redirects are not followed. Each exchange, body included, must finish within
- * `timeoutMs`, else it fails with a `SubgraphTimeoutError`; an answer over `maxResponseBytes`
- * fails with a `SubgraphResponseTooLargeError`. Either way the request is aborted, so the
- * subgraph sees its connection close.
+ * connections, dispatching directly (no stream, `AbortController` or timer per request).
+ * Redirects are not followed. Each exchange, body included, must finish within `timeoutMs`, else
+ * it fails with a `SubgraphTimeoutError`; an answer over `maxResponseBytes` fails with a
+ * `SubgraphResponseTooLargeError`. Either way the request is aborted, so the subgraph sees its
+ * connection close. All requests of one fetcher share one deadline timer.
  */
 export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher {
   const { dispatcher, timeoutMs } = options;
   const maxResponseBytes = options.maxResponseBytes ?? Infinity;
-  return async (url, init = {}) => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-      const response = await request(url, {
-        dispatcher,
-        method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
-        headers: init.headers ?? {},
-        body: init.body ?? null,
-        signal: controller.signal,
-      });
-      const body = await readBody(
-        response.body,
-        response.headers['content-length'],
-        maxResponseBytes,
-      );
-      return bufferedResponse(
-        url,
-        response.statusCode,
-        response.statusText,
-        headersFrom(response.headers),
-        body,
-      );
-    } catch (error) {
-      if (error instanceof SubgraphResponseTooLargeError) {
-        controller.abort();
-        throw error;
-      }
-      if (controller.signal.aborted) throw new SubgraphTimeoutError(timeoutMs);
-      throw error;
-    } finally {
-      clearTimeout(timer);
+  const deadlines = createDeadlines(timeoutMs);
+  const targets = new Map<string, Target>();
+  const targetOf = (url: string): Target => {
+    let target = targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      if (targets.size < 1000) targets.set(url, target);
     }
+    return target;
   };
+  return (url, init = {}) =>
+    new Promise<FetcherResponse>((resolve, reject) => {
+      const { origin, path } = targetOf(url);
+      const exchange = new Exchange(url, maxResponseBytes, timeoutMs, resolve, reject);
+      deadlines.add(exchange);
+      dispatcher.dispatch(
+        {
+          origin,
+          path,
+          method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+          headers: init.headers ?? {},
+          body: init.body ?? null,
+        },
+        exchange,
+      );
+    });
 }

@@ -12,6 +12,8 @@ describe('createSubgraphFetcher', () => {
   let url: string;
   const agent = new Agent();
   const seen: Array<{ method?: string; headers: Record<string, unknown>; body: string }> = [];
+  /** URLs of slow answers whose connection closed before they were complete. */
+  const cutOff: string[] = [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -31,7 +33,10 @@ describe('createSubgraphFetcher', () => {
           res.end('{}');
           return;
         }
-        if (req.url === '/slow') {
+        if (req.url?.startsWith('/slow')) {
+          res.on('close', () => {
+            if (!res.writableFinished) cutOff.push(req.url ?? '');
+          });
           res.writeHead(200, { 'content-type': 'application/json' });
           res.write('{"data":');
           // The headers arrive at once; the rest of the body never does within the deadline.
@@ -81,6 +86,39 @@ describe('createSubgraphFetcher', () => {
     const failure = fetcher(`${url}/slow`, { method: 'POST', body: '{}' });
     await expect(failure).rejects.toThrow(SubgraphTimeoutError);
     expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('gives every exchange its own whole deadline on the one shared timer, and drops late ones', async () => {
+    const fetcher = createSubgraphFetcher({ dispatcher: agent, timeoutMs: 300 });
+    const started = Date.now();
+    // The first exchange ends at once; the timer set for it must not cut the later ones short.
+    await fetcher(`${url}/graphql`, { method: 'POST', body: '{}' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const late = Array.from({ length: 3 }, (_, i) =>
+      fetcher(`${url}/slow?late=${i}`, { method: 'POST', body: '{}' }).then(
+        () => 'answered',
+        (error: unknown) => [error, Date.now() - started] as const,
+      ),
+    );
+    const fast = Array.from({ length: 3 }, () =>
+      fetcher(`${url}/graphql`, { method: 'POST', body: '{}' }).then((r) => r.json()),
+    );
+    expect(await Promise.all(fast)).toEqual(Array(3).fill({ data: { ok: true } }));
+    for (const outcome of await Promise.all(late)) {
+      expect(outcome).not.toBe('answered');
+      const [error, elapsed] = outcome as readonly [unknown, number];
+      expect(error).toEqual(new SubgraphTimeoutError(300));
+      // Sent about 100 ms in, so due about 400 ms in: not at the first exchange's 300 ms.
+      expect(elapsed).toBeGreaterThanOrEqual(390);
+      expect(elapsed).toBeLessThan(900);
+    }
+    // The subgraph sees each late exchange's connection close before its answer was complete.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(cutOff.filter((path) => path.startsWith('/slow?late=')).sort()).toEqual([
+      '/slow?late=0',
+      '/slow?late=1',
+      '/slow?late=2',
+    ]);
   });
 
   it('fails with a SubgraphResponseTooLargeError once a streamed answer passes maxResponseBytes', async () => {
