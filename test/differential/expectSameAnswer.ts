@@ -17,7 +17,7 @@ function keyOrder(value: unknown, path = ''): string[] {
  * Fails, naming the gateway, unless its answer equals the reference's once both are normalised
  * (`normaliseAnswer`): the HTTP status, `data` with every object's fields in the same order, and
  * `errors` (message, path, locations, extensions) in the same order. The subgraph failures the
- * answer reports must also name subgraphs the operation took down.
+ * answer reports must also name subgraphs the operation took down or made unavailable.
  */
 export function expectSameAnswer(
   operation: DifferentialOperation,
@@ -33,11 +33,12 @@ export function expectSameAnswer(
       gateway,
       keyOrder: keyOrder(expected.body.data),
     });
+    const broken = [...(operation.down ?? []), ...(operation.unavailable ?? [])];
     for (const failed of failedSubgraphsOf(other.answer)) {
-      expect({ gateway, failed, down: operation.down ?? [] }).toEqual({
+      expect({ gateway, failed, broken }).toEqual({
         gateway,
         failed,
-        down: expect.arrayContaining([failed]),
+        broken: expect.arrayContaining([failed]),
       });
     }
   } catch (error) {

@@ -54,6 +54,13 @@ const DOWN: DifferentialOperation = {
   expect: 'partial',
 };
 
+const UNAVAILABLE: DifferentialOperation = {
+  name: 'unavailable',
+  query: '{ things { id price } }',
+  unavailable: ['prices'],
+  expect: 'partial',
+};
+
 /** Stock @apollo/gateway whose answers carry one more extension on every error. */
 const addsAnExtension: GatewayFactory = {
   name: 'stock @apollo/gateway with an extra extension',
@@ -84,7 +91,7 @@ describe('differential harness', () => {
       fedstackGateway(),
       addsAnExtension,
     ]);
-    for (const operation of [DATA, ERRORS, DOWN]) {
+    for (const operation of [DATA, ERRORS, DOWN, UNAVAILABLE]) {
       answers[operation.name] = await differential.ask(operation);
     }
   });
@@ -100,7 +107,7 @@ describe('differential harness', () => {
   };
 
   it('control: this gateway answers every operation as the reference does', () => {
-    for (const operation of [DATA, ERRORS, DOWN]) {
+    for (const operation of [DATA, ERRORS, DOWN, UNAVAILABLE]) {
       const { reference, fedstack } = answersTo(operation);
       expectShape(operation, reference.answer);
       expectSameAnswer(operation, reference, fedstack);
@@ -122,6 +129,29 @@ describe('differential harness', () => {
     // The failure must name a subgraph that was down.
     expect(() => expectSameAnswer({ ...DOWN, down: ['names'] }, reference, fedstack)).toThrow(
       'prices',
+    );
+  });
+
+  it('a subgraph answering HTTP 503 compares by its status', () => {
+    const { reference, fedstack } = answersTo(UNAVAILABLE);
+    expect(reference.answer.body.errors?.[0]?.message).toBe('503: Service Unavailable');
+    expect(fedstack.answer.body.errors).toEqual([
+      {
+        message: 'Subgraph "prices" failed: answered HTTP 503',
+        extensions: { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'prices' },
+      },
+    ]);
+    const otherStatus = copy(fedstack);
+    otherStatus.answer.body.errors = [
+      {
+        ...fedstack.answer.body.errors![0]!,
+        message: 'Subgraph "prices" failed: answered HTTP 500',
+      },
+    ];
+    expect(() => expectSameAnswer(UNAVAILABLE, reference, otherStatus)).toThrow('503');
+    // A connection failure is not an HTTP 503.
+    expect(() => expectSameAnswer(UNAVAILABLE, reference, answersTo(DOWN).fedstack)).toThrow(
+      'status',
     );
   });
 

@@ -73,6 +73,15 @@ export async function startDifferential(
       subgraphs.push(await startFixtureSubgraph(definition));
     }
     const supergraphSdl = compose(subgraphs);
+    const subgraphsNamed = (names: string[], setting: string) => {
+      const named = subgraphs.filter(({ name }) => names.includes(name));
+      if (named.length !== names.length) {
+        throw new Error(
+          `${setting} names ${names.join(', ')}, but the fixture's subgraphs are ${subgraphs.map(({ name }) => name).join(', ')}`,
+        );
+      }
+      return named;
+    };
     for (const factory of factories) {
       gateways.push({ name: factory.name, running: await factory.start(supergraphSdl) });
     }
@@ -80,13 +89,10 @@ export async function startDifferential(
       subgraphs,
       supergraphSdl,
       async ask(operation) {
-        const down = subgraphs.filter(({ name }) => operation.down?.includes(name));
-        if (down.length !== (operation.down?.length ?? 0)) {
-          throw new Error(
-            `${operation.name}: down names ${operation.down?.join(', ')}, but the fixture's subgraphs are ${subgraphs.map(({ name }) => name).join(', ')}`,
-          );
-        }
+        const down = subgraphsNamed(operation.down ?? [], 'down');
+        const unavailable = subgraphsNamed(operation.unavailable ?? [], 'unavailable');
         for (const subgraph of down) await subgraph.stop();
+        for (const subgraph of unavailable) subgraph.answerUnavailable(true);
         try {
           const answers: GatewayAnswer[] = [];
           for (const { name, running } of gateways) {
@@ -94,6 +100,7 @@ export async function startDifferential(
           }
           return answers;
         } finally {
+          for (const subgraph of unavailable) subgraph.answerUnavailable(false);
           for (const subgraph of down) await subgraph.start();
         }
       },

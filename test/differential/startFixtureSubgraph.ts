@@ -16,6 +16,8 @@ export interface FixtureSubgraph {
   stop(): Promise<void>;
   /** Listens again on the same port. */
   start(): Promise<void>;
+  /** While on, every request is answered HTTP 503 with a plain-text body. */
+  answerUnavailable(on: boolean): void;
   /** Stops for good. */
   close(): Promise<void>;
 }
@@ -38,6 +40,11 @@ export async function startFixtureSubgraph(
   });
   await apollo.start();
   const app = express();
+  let unavailable = false;
+  app.use('/graphql', (_req, res, next) => {
+    if (!unavailable) return next();
+    res.status(503).type('text/plain').send('Service Unavailable: down for maintenance');
+  });
   app.use('/graphql', express.json({ limit: '10mb' }), expressMiddleware(apollo));
   const server: Server = createServer(app);
   let port = 0;
@@ -62,6 +69,9 @@ export async function startFixtureSubgraph(
     url: `http://127.0.0.1:${port}/graphql`,
     stop,
     start,
+    answerUnavailable(on) {
+      unavailable = on;
+    },
     async close() {
       if (server.listening) await stop();
       await apollo.stop();

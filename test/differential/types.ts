@@ -33,6 +33,8 @@ export interface DifferentialOperation {
   operationName?: string;
   /** Subgraphs whose server is closed while this operation runs, and started again after it. */
   down?: string[];
+  /** Subgraphs that answer HTTP 503 with a plain-text body while this operation runs. */
+  unavailable?: string[];
   /** Default `'data'`. */
   expect?: Expectation;
 }
