@@ -15,7 +15,10 @@ export function isDeletedUserPlaceholder(user: User): boolean {
 }
 
 export interface Loaders {
-  /** Users by id; a missing or malformed id loads null. One SELECT per batch. */
+  /**
+   * Users by id; a missing or malformed id loads null. One SELECT per batch, of every column but
+   * `passwordHash`, which such a user lacks.
+   */
   userById: DataLoader<string, User | null>;
   /**
    * Users by id for references from other subgraphs (an order's `user`, a supplier's
@@ -31,10 +34,14 @@ export interface Loaders {
 export function createLoaders(models: Models): Loaders {
   const userById = new DataLoader<string, User | null>(async (ids) => {
     const numeric = ids.map(parseId).filter((id): id is number => id !== null);
+    // The password hash is the widest column, and no field resolved from a loaded user reads it.
     const rows =
       numeric.length === 0
         ? []
-        : await models.User.findAll({ where: { id: { [Op.in]: numeric } } });
+        : await models.User.findAll({
+            attributes: { exclude: ['passwordHash'] },
+            where: { id: { [Op.in]: numeric } },
+          });
     const byId = new Map(rows.map((row) => [String(row.id), row]));
     return ids.map((id) => byId.get(String(parseId(id))) ?? null);
   });

@@ -332,6 +332,30 @@ describe.each(testDatabases())('on %s', (database) => {
       expect(sub.sql.filter((s) => /SELECT .* FROM .users/i.test(s))).toHaveLength(1);
     });
 
+    it('reads references and me without the password hash, which login still reads', async () => {
+      const q = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { username } } }`;
+      sub.sql.length = 0;
+      const refs = await sub.query(q, { r: [{ __typename: 'User', id: ids.bob }] });
+      expect(refs.body.errors).toBeUndefined();
+      const me = await sub.query<{ me: { username: string; email: string } }>(
+        '{ me { username email } }',
+        {},
+        alice(),
+      );
+      expect(me.body.data?.me).toMatchObject({
+        username: 'alice',
+        email: expect.stringContaining('@'),
+      });
+      const reads = sub.sql.filter((s) => /SELECT .* FROM .users/i.test(s));
+      expect(reads).toHaveLength(2);
+      for (const read of reads) expect(read).not.toMatch(/passwordHash/);
+
+      sub.sql.length = 0;
+      const login = await sub.query(LOGIN, { u: 'bob', p: 'bob-password' });
+      expect(login.body.errors).toBeUndefined();
+      expect(sub.sql.some((s) => /SELECT .*passwordHash.* FROM .users/i.test(s))).toBe(true);
+    });
+
     it('refuses a request without the gateway signature with 401', async () => {
       const res = await fetch(sub.url, {
         method: 'POST',
