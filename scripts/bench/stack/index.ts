@@ -20,6 +20,10 @@ export interface StackBenchOptions {
   rounds: number;
   /** Requests kept in flight. */
   connections: number;
+  /** Only these operations (by name, as printed); default all. */
+  only?: string[];
+  /** Node flags for the subgraph processes, e.g. `--cpu-prof` to see where their time goes. */
+  subgraphNodeFlags?: string[];
 }
 
 /** One gateway's figures for one operation, over all its rounds. */
@@ -161,9 +165,13 @@ export async function runStackBench(options: StackBenchOptions): Promise<StackBe
       signer.sign({ id: Number(id), role, sessionId: randomUUID(), tokenVersion: 0 });
     const tokens = data.users.map((user) => tokenFor(user.id, 'USER'));
     const adminToken = tokenFor(data.refs.users?.admin ?? '', 'ADMIN');
-    const operations = stackOperations(data, tokens, adminToken);
+    const operations = stackOperations(data, tokens, adminToken).filter(
+      (operation) => !options.only || options.only.some((name) => operation.name.startsWith(name)),
+    );
 
-    const stack = await launchStack(env);
+    const stack = await launchStack(env, {
+      ...(options.subgraphNodeFlags ? { subgraphNodeFlags: options.subgraphNodeFlags } : {}),
+    });
     stop = stack.stop;
     const targets = [stack.baseline, stack.gateway];
 

@@ -25,8 +25,8 @@ export interface LaunchedStack {
   stop(): Promise<void>;
 }
 
-function launch(entry: string, args: string[], env: Env): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+function launch(entry: string, args: string[], env: Env, nodeFlags: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry, ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', process.env.BENCH_VERBOSE === '1' ? 'inherit' : 'ignore', 'inherit'],
@@ -52,7 +52,10 @@ async function waitUntil(what: string, child: ChildProcess, check: () => Promise
  * `node --import tsx <entry>` with `env`, whose `DATA_DIR` already holds migrated databases and
  * the development keys), and the plain `@apollo/gateway` baseline over the same subgraphs.
  */
-export async function launchStack(env: Env): Promise<LaunchedStack> {
+export async function launchStack(
+  env: Env,
+  options: { subgraphNodeFlags?: string[] } = {},
+): Promise<LaunchedStack> {
   const [users, orders, suppliers, gatewayPort, baselinePort] = await Promise.all(
     Array.from({ length: 5 }, freePort),
   );
@@ -86,7 +89,7 @@ export async function launchStack(env: Env): Promise<LaunchedStack> {
   try {
     const subgraphs: BenchProcess[] = [];
     for (const name of SUBGRAPH_NAMES) {
-      const child = launch(mainFileOf(name), [], full);
+      const child = launch(mainFileOf(name), [], full, options.subgraphNodeFlags);
       children.push(child);
       const origin = `http://127.0.0.1:${ports[name]}`;
       subgraphs.push({ name, origin, url: `${origin}/graphql`, pid: child.pid ?? 0 });
