@@ -14,8 +14,13 @@ import { runDifferential } from './runDifferential';
  * says `Subgraph "<name>" failed: connection refused` (or `answered HTTP 503`) with code
  * `SUBREQUEST_HTTP_ERROR` and `extensions.serviceName`; a client can see that difference. Where
  * that error sits, its path, the HTTP status the subgraph answered and the partial data around it
- * still compare exactly. This gateway runs with `SUBGRAPH_QUERY_RETRIES=0`; with its default of one
- * retry, a subgraph that is down fails alike, one connection attempt later.
+ * still compare exactly. Not compared: a subgraph answering non-2xx with a GraphQL body (Apollo
+ * Server does so for an error with `extensions.http.status`). Stock @apollo/gateway then takes
+ * `extensions.code` from the body's first error (e.g. `FORBIDDEN`) and puts the body in
+ * `extensions.response`; this gateway answers `SUBREQUEST_HTTP_ERROR`, by design
+ * (`throttledStatus` relies on it), so the fixture subgraphs answer such errors with HTTP 200.
+ * This gateway runs with `SUBGRAPH_QUERY_RETRIES=0`; with its default of one retry, a subgraph
+ * that is down fails alike, one connection attempt later.
  */
 runDifferential(shop, shopOperations);
 runDifferential(library, libraryOperations);

@@ -19,9 +19,9 @@ export function defaultGateways(): GatewayFactory[] {
 }
 
 /**
- * Registers one Jest test per operation, in a `describe` named after the fixture. The fixture's
- * subgraphs and one gateway per factory start once, before the first test. Each operation goes to
- * every gateway in turn: the first gateway's answer (the reference) must have the shape the
+ * Registers one Jest test per operation, in a `describe` naming the fixture and the gateways. The
+ * fixture's subgraphs and one gateway per factory start once, before the first test. Each
+ * operation goes to every gateway in turn: the first gateway's answer (the reference) must have the shape the
  * operation expects (`expectShape`), and every other answer must equal it (`expectSameAnswer`).
  *
  * `gateways` defaults to `defaultGateways()`; to compare another gateway, pass
@@ -32,7 +32,7 @@ export function runDifferential(
   operations: DifferentialOperation[],
   gateways: GatewayFactory[] = defaultGateways(),
 ): void {
-  describe(fixture.name, () => {
+  describe(`${fixture.name} (${gateways.map(({ name }) => name).join(' = ')})`, () => {
     let differential: Differential | undefined;
 
     beforeAll(async () => {
