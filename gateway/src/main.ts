@@ -1,15 +1,23 @@
+import cluster from 'node:cluster';
 import { createLogger } from '@fedstack/kit/logger';
 import { runService } from '@fedstack/kit/runService';
+import { startClusterPrimary } from './clusterPrimary';
 import { readGatewayConfig } from './config';
 import { createGatewayServer } from './server';
 
 runService('gateway', async () => {
   const config = readGatewayConfig();
-  const logger = createLogger({
+  const base = createLogger({
     service: 'gateway',
     level: config.logLevel,
     format: config.logFormat,
   });
+  // With GATEWAY_WORKERS above 1 this process only forks and watches the workers, which run
+  // this same program and serve the port together.
+  if (config.workers > 1 && cluster.isPrimary) {
+    return startClusterPrimary({ workers: config.workers, logger: base });
+  }
+  const logger = cluster.worker ? base.child({ worker: cluster.worker.id }) : base;
   const server = await createGatewayServer(config, { logger });
   const port = await server.listen(config.port);
   logger.info(
