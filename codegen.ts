@@ -6,9 +6,9 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  * files are stale.
  */
 const subgraphs: Record<string, Record<string, string>> = {
-  users: { User: '../models/User#User' },
-  orders: { Order: '../models/Order#Order', User: '@fedstack/kit#UserReference' },
-  suppliers: { Supplier: '../models/Supplier#Supplier', User: '@fedstack/kit#UserReference' },
+  users: { User: '../models/User#UserRow' },
+  orders: { Order: '../models/Order#OrderRow', User: '@fedstack/kit#UserReference' },
+  suppliers: { Supplier: '../models/Supplier#SupplierRow', User: '@fedstack/kit#UserReference' },
 };
 
 const config: CodegenConfig = {

@@ -1,19 +1,19 @@
 import DataLoader from 'dataloader';
 import { parseId, type Page } from '@fedstack/kit';
 import { QueryTypes } from 'sequelize';
-import type { Order, OrderStatic } from './models/Order';
+import { orderRow, type OrderRow, type OrderStatic } from './models/Order';
 
 /** The DataLoaders of one request; never shared between requests, so nothing leaks across viewers. */
 export interface Loaders {
   /** An order by its id as the client wrote it; null when malformed or missing. */
-  orderById: DataLoader<string, Order | null>;
+  orderById: DataLoader<string, OrderRow | null>;
   /** One page of each user's orders, oldest first; one loader (and cache) per page. */
-  ordersByUserId(page: Page): DataLoader<string, Order[]>;
+  ordersByUserId(page: Page): DataLoader<string, OrderRow[]>;
 }
 
 /** Creates a fresh set of loaders for one request. */
 export function createLoaders(OrderModel: OrderStatic): Loaders {
-  const pages = new Map<string, DataLoader<string, Order[]>>();
+  const pages = new Map<string, DataLoader<string, OrderRow[]>>();
   return {
     orderById: new DataLoader((ids) => loadOrdersById(OrderModel, ids)),
     ordersByUserId(page) {
@@ -31,11 +31,11 @@ export function createLoaders(OrderModel: OrderStatic): Loaders {
 async function loadOrdersById(
   OrderModel: OrderStatic,
   ids: readonly string[],
-): Promise<Array<Order | null>> {
+): Promise<Array<OrderRow | null>> {
   const keys = ids.map(parseId);
   const valid = [...new Set(keys.filter((key): key is number => key !== null))];
   if (valid.length === 0) return ids.map(() => null);
-  const rows = await OrderModel.findAll({ where: { id: valid } });
+  const rows = (await OrderModel.findAll({ where: { id: valid }, raw: true })).map(orderRow);
   const byId = new Map(rows.map((row) => [row.id, row]));
   return keys.map((key) => (key === null ? null : (byId.get(key) ?? null)));
 }
@@ -48,10 +48,10 @@ async function loadOrdersByUserIds(
   OrderModel: OrderStatic,
   userIds: readonly string[],
   page: Page,
-): Promise<Order[][]> {
+): Promise<OrderRow[][]> {
   const sequelize = OrderModel.sequelize;
   if (!sequelize) throw new Error('The Order model is not bound to a database');
-  const rows = await sequelize.query<Order>(
+  const raw = await sequelize.query<OrderRow>(
     `SELECT "id", "userId", "supplierId", "item", "quantity", "status", "createdAt", "updatedAt"
        FROM (SELECT "orders".*, ROW_NUMBER() OVER (PARTITION BY "userId" ORDER BY "id") AS "position"
                FROM "orders" WHERE "userId" IN (:userIds)) AS "ranked"
@@ -59,13 +59,11 @@ async function loadOrdersByUserIds(
       ORDER BY "userId", "id"`,
     {
       type: QueryTypes.SELECT,
-      model: OrderModel,
-      mapToModel: true,
       replacements: { userIds: [...userIds], offset: page.offset, end: page.offset + page.limit },
     },
   );
-  const byUser = new Map<string, Order[]>();
-  for (const row of rows) {
+  const byUser = new Map<string, OrderRow[]>();
+  for (const row of raw.map(orderRow)) {
     const list = byUser.get(row.userId);
     if (list) list.push(row);
     else byUser.set(row.userId, [row]);

@@ -1,19 +1,19 @@
 import DataLoader from 'dataloader';
 import { parseId, type Page } from '@fedstack/kit';
 import { QueryTypes } from 'sequelize';
-import type { Supplier, SupplierStatic } from './models/Supplier';
+import { supplierRow, type SupplierRow, type SupplierStatic } from './models/Supplier';
 
 /** The DataLoaders of one request; never shared between requests. */
 export interface Loaders {
   /** A supplier by its id as the client wrote it; null when malformed or missing. */
-  supplierById: DataLoader<string, Supplier | null>;
+  supplierById: DataLoader<string, SupplierRow | null>;
   /** One page of the suppliers each user created, oldest first; one loader (and cache) per page. */
-  suppliersByCreatorId(page: Page): DataLoader<string, Supplier[]>;
+  suppliersByCreatorId(page: Page): DataLoader<string, SupplierRow[]>;
 }
 
 /** Creates a fresh set of loaders for one request. */
 export function createLoaders(SupplierModel: SupplierStatic): Loaders {
-  const pages = new Map<string, DataLoader<string, Supplier[]>>();
+  const pages = new Map<string, DataLoader<string, SupplierRow[]>>();
   return {
     supplierById: new DataLoader((ids) => loadSuppliersById(SupplierModel, ids)),
     suppliersByCreatorId(page) {
@@ -33,11 +33,11 @@ export function createLoaders(SupplierModel: SupplierStatic): Loaders {
 async function loadSuppliersById(
   SupplierModel: SupplierStatic,
   ids: readonly string[],
-): Promise<Array<Supplier | null>> {
+): Promise<Array<SupplierRow | null>> {
   const keys = ids.map(parseId);
   const valid = [...new Set(keys.filter((key): key is number => key !== null))];
   if (valid.length === 0) return ids.map(() => null);
-  const rows = await SupplierModel.findAll({ where: { id: valid } });
+  const rows = (await SupplierModel.findAll({ where: { id: valid }, raw: true })).map(supplierRow);
   const byId = new Map(rows.map((row) => [row.id, row]));
   return keys.map((key) => (key === null ? null : (byId.get(key) ?? null)));
 }
@@ -50,10 +50,10 @@ async function loadSuppliersByCreatorIds(
   SupplierModel: SupplierStatic,
   userIds: readonly string[],
   page: Page,
-): Promise<Supplier[][]> {
+): Promise<SupplierRow[][]> {
   const sequelize = SupplierModel.sequelize;
   if (!sequelize) throw new Error('The Supplier model is not bound to a database');
-  const rows = await sequelize.query<Supplier>(
+  const raw = await sequelize.query<SupplierRow>(
     `SELECT "id", "name", "surname", "address", "createdById", "createdAt", "updatedAt"
        FROM (SELECT "suppliers".*,
                     ROW_NUMBER() OVER (PARTITION BY "createdById" ORDER BY "id") AS "position"
@@ -62,13 +62,11 @@ async function loadSuppliersByCreatorIds(
       ORDER BY "createdById", "id"`,
     {
       type: QueryTypes.SELECT,
-      model: SupplierModel,
-      mapToModel: true,
       replacements: { userIds: [...userIds], offset: page.offset, end: page.offset + page.limit },
     },
   );
-  const byCreator = new Map<string, Supplier[]>();
-  for (const row of rows) {
+  const byCreator = new Map<string, SupplierRow[]>();
+  for (const row of raw.map(supplierRow)) {
     if (row.createdById === null) continue;
     const list = byCreator.get(row.createdById);
     if (list) list.push(row);

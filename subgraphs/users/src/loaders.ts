@@ -2,24 +2,24 @@ import DataLoader from 'dataloader';
 import { Op } from 'sequelize';
 import { parseId } from '@fedstack/kit';
 import type { Models } from './models';
-import type { User } from './models/User';
+import { userRow, type UserRow } from './models/User';
 
 /** The username a reference to a deleted user resolves with. */
 export const DELETED_USERNAME = 'deleted-user';
 
-const placeholders = new WeakSet<User>();
+const placeholders = new WeakSet<UserRow>();
 
 /** Whether `user` is a deleted-user placeholder from `userReferenceById`, not a stored account. */
-export function isDeletedUserPlaceholder(user: User): boolean {
+export function isDeletedUserPlaceholder(user: UserRow): boolean {
   return placeholders.has(user);
 }
 
 export interface Loaders {
   /**
-   * Users by id; a missing or malformed id loads null. One SELECT per batch, of every column but
-   * `passwordHash`, which such a user lacks.
+   * Users by id, as plain rows without the password hash; a missing or malformed id loads null.
+   * One SELECT per batch.
    */
-  userById: DataLoader<string, User | null>;
+  userById: DataLoader<string, UserRow | null>;
   /**
    * Users by id for references from other subgraphs (an order's `user`, a supplier's
    * `createdBy`): a well-formed id with no account loads a placeholder instead of null, with the
@@ -27,25 +27,28 @@ export interface Loaders {
    * that the non-null `Order.user` of a deleted account does not null the whole answer. A
    * malformed id still loads null. Batches through `userById`.
    */
-  userReferenceById: DataLoader<string, User | null>;
+  userReferenceById: DataLoader<string, UserRow | null>;
 }
 
 /** Fresh loaders for one request, so that nothing is cached across callers. */
 export function createLoaders(models: Models): Loaders {
-  const userById = new DataLoader<string, User | null>(async (ids) => {
+  const userById = new DataLoader<string, UserRow | null>(async (ids) => {
     const numeric = ids.map(parseId).filter((id): id is number => id !== null);
     // The password hash is the widest column, and no field resolved from a loaded user reads it.
     const rows =
       numeric.length === 0
         ? []
-        : await models.User.findAll({
-            attributes: { exclude: ['passwordHash'] },
-            where: { id: { [Op.in]: numeric } },
-          });
+        : (
+            await models.User.findAll({
+              attributes: { exclude: ['passwordHash'] },
+              where: { id: { [Op.in]: numeric } },
+              raw: true,
+            })
+          ).map(userRow);
     const byId = new Map(rows.map((row) => [String(row.id), row]));
     return ids.map((id) => byId.get(String(parseId(id))) ?? null);
   });
-  const placeholderFor = (id: string): User | null => {
+  const placeholderFor = (id: string): UserRow | null => {
     const numeric = parseId(id);
     if (numeric === null) return null;
     const placeholder = models.User.build({
@@ -62,7 +65,7 @@ export function createLoaders(models: Models): Loaders {
   };
   return {
     userById,
-    userReferenceById: new DataLoader<string, User | null>(async (ids) => {
+    userReferenceById: new DataLoader<string, UserRow | null>(async (ids) => {
       const users = await userById.loadMany(ids);
       return users.map((user, i) =>
         user instanceof Error ? user : (user ?? placeholderFor(ids[i] ?? '')),

@@ -1,7 +1,7 @@
 import { isSelfOrAdmin } from '@fedstack/kit';
 import type { Context } from '../context';
 import type { OrderResolvers } from '../generated/graphql';
-import type { Order as OrderRow } from '../models/Order';
+import type { OrderRow } from '../models/Order';
 import { userReference } from '@fedstack/kit';
 
 /**

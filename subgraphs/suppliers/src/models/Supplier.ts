@@ -22,6 +22,20 @@ export class Supplier extends Model<InferAttributes<Supplier>, InferCreationAttr
 export type SupplierStatic = typeof Supplier;
 
 /**
+ * A supplier's columns as a plain object: what reads that never change a row load (a model
+ * instance costs several times the row), and what resolvers take; a model instance is one too.
+ */
+export type SupplierRow = InferAttributes<Supplier>;
+
+/**
+ * A row read with `raw: true` as a `SupplierRow`: SQLite hands dates back as text, PostgreSQL as
+ * `Date`s.
+ */
+export function supplierRow(raw: SupplierRow): SupplierRow {
+  return { ...raw, createdAt: new Date(raw.createdAt), updatedAt: new Date(raw.updatedAt) };
+}
+
+/**
  * The `Supplier` model bound to `sequelize`. Each database gets its own subclass, because a
  * Sequelize model class holds one connection in static state and tests run several databases in
  * one process; asking twice for the same database returns the same class.

@@ -28,6 +28,21 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
 
 export type UserModel = typeof User;
 
+/**
+ * An account's columns but its password hash, as a plain object: what reads that never change an
+ * account load (a model instance costs several times the row), and what resolvers take; a model
+ * instance is one too.
+ */
+export type UserRow = Omit<InferAttributes<User>, 'passwordHash'>;
+
+/**
+ * A row read with `raw: true` as a `UserRow`: SQLite hands dates back as text, PostgreSQL as
+ * `Date`s.
+ */
+export function userRow(raw: UserRow): UserRow {
+  return { ...raw, createdAt: new Date(raw.createdAt), updatedAt: new Date(raw.updatedAt) };
+}
+
 /** The `User` model bound to one database (see `bindModel`). */
 export function defineUserModel(sequelize: Sequelize): UserModel {
   return bindModel(
