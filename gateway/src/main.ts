@@ -3,7 +3,6 @@ import { createLogger } from '@fedstack/kit/logger';
 import { runService } from '@fedstack/kit/runService';
 import { startClusterPrimary } from './clusterPrimary';
 import { readGatewayConfig } from './config';
-import { createGatewayServer } from './server';
 
 runService('gateway', async () => {
   const config = readGatewayConfig();
@@ -18,6 +17,8 @@ runService('gateway', async () => {
     return startClusterPrimary({ workers: config.workers, logger: base });
   }
   const logger = cluster.worker ? base.child({ worker: cluster.worker.id }) : base;
+  // Loaded here, so that a cluster primary does not hold Apollo and the gateway in its memory.
+  const { createGatewayServer } = await import('./server.js');
   const server = await createGatewayServer(config, { logger });
   const port = await server.listen(config.port);
   logger.info(
