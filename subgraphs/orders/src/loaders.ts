@@ -11,6 +11,13 @@ export interface Loaders {
   ordersByUserId(page: Page): DataLoader<string, OrderRow[]>;
 }
 
+/**
+ * Every column of `orders`. Reads go through plain SQL: Sequelize's `findAll` took about twice the
+ * CPU of the same statement through `query`.
+ */
+export const ORDER_COLUMNS =
+  '"id", "userId", "supplierId", "item", "quantity", "status", "createdAt", "updatedAt"';
+
 /** Creates a fresh set of loaders for one request. */
 export function createLoaders(OrderModel: OrderStatic): Loaders {
   const pages = new Map<string, DataLoader<string, OrderRow[]>>();
@@ -35,7 +42,14 @@ async function loadOrdersById(
   const keys = ids.map(parseId);
   const valid = [...new Set(keys.filter((key): key is number => key !== null))];
   if (valid.length === 0) return ids.map(() => null);
-  const rows = (await OrderModel.findAll({ where: { id: valid }, raw: true })).map(orderRow);
+  const sequelize = OrderModel.sequelize;
+  if (!sequelize) throw new Error('The Order model is not bound to a database');
+  const rows = (
+    await sequelize.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM "orders" WHERE "id" IN (:ids)`, {
+      type: QueryTypes.SELECT,
+      replacements: { ids: valid },
+    })
+  ).map(orderRow);
   const byId = new Map(rows.map((row) => [row.id, row]));
   return keys.map((key) => (key === null ? null : (byId.get(key) ?? null)));
 }
@@ -52,7 +66,7 @@ async function loadOrdersByUserIds(
   const sequelize = OrderModel.sequelize;
   if (!sequelize) throw new Error('The Order model is not bound to a database');
   const raw = await sequelize.query<OrderRow>(
-    `SELECT "id", "userId", "supplierId", "item", "quantity", "status", "createdAt", "updatedAt"
+    `SELECT ${ORDER_COLUMNS}
        FROM (SELECT "orders".*, ROW_NUMBER() OVER (PARTITION BY "userId" ORDER BY "id") AS "position"
                FROM "orders" WHERE "userId" IN (:userIds)) AS "ranked"
       WHERE "position" > :offset AND "position" <= :end

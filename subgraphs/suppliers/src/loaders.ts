@@ -11,6 +11,13 @@ export interface Loaders {
   suppliersByCreatorId(page: Page): DataLoader<string, SupplierRow[]>;
 }
 
+/**
+ * Every column of `suppliers`. Reads go through plain SQL: Sequelize's `findAll` took about
+ * twice the CPU of the same statement through `query`.
+ */
+export const SUPPLIER_COLUMNS =
+  '"id", "name", "surname", "address", "createdById", "createdAt", "updatedAt"';
+
 /** Creates a fresh set of loaders for one request. */
 export function createLoaders(SupplierModel: SupplierStatic): Loaders {
   const pages = new Map<string, DataLoader<string, SupplierRow[]>>();
@@ -37,7 +44,14 @@ async function loadSuppliersById(
   const keys = ids.map(parseId);
   const valid = [...new Set(keys.filter((key): key is number => key !== null))];
   if (valid.length === 0) return ids.map(() => null);
-  const rows = (await SupplierModel.findAll({ where: { id: valid }, raw: true })).map(supplierRow);
+  const sequelize = SupplierModel.sequelize;
+  if (!sequelize) throw new Error('The Supplier model is not bound to a database');
+  const rows = (
+    await sequelize.query<SupplierRow>(
+      `SELECT ${SUPPLIER_COLUMNS} FROM "suppliers" WHERE "id" IN (:ids)`,
+      { type: QueryTypes.SELECT, replacements: { ids: valid } },
+    )
+  ).map(supplierRow);
   const byId = new Map(rows.map((row) => [row.id, row]));
   return keys.map((key) => (key === null ? null : (byId.get(key) ?? null)));
 }
@@ -54,7 +68,7 @@ async function loadSuppliersByCreatorIds(
   const sequelize = SupplierModel.sequelize;
   if (!sequelize) throw new Error('The Supplier model is not bound to a database');
   const raw = await sequelize.query<SupplierRow>(
-    `SELECT "id", "name", "surname", "address", "createdById", "createdAt", "updatedAt"
+    `SELECT ${SUPPLIER_COLUMNS}
        FROM (SELECT "suppliers".*,
                     ROW_NUMBER() OVER (PARTITION BY "createdById" ORDER BY "id") AS "position"
                FROM "suppliers" WHERE "createdById" IN (:userIds)) AS "ranked"
