@@ -32,15 +32,45 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A caller's dedup key, kept with the values it was written from. */
+interface CallerKey {
+  userId: string;
+  role: string;
+  sessionId: string | undefined;
+  tokenVersion: number | undefined;
+  key: string;
+}
+
+/** One request's identity makes every call of its plan: its key is written once. */
+const callerKeys = new WeakMap<Identity, CallerKey>();
+
 /** The caller as a dedup key: two requests share an answer only as the very same caller. */
 function callerKey(identity: Identity | null | undefined): string {
   if (!identity) return 'anonymous';
-  return JSON.stringify([
+  const known = callerKeys.get(identity);
+  if (
+    known &&
+    known.userId === identity.userId &&
+    known.role === identity.role &&
+    known.sessionId === identity.sessionId &&
+    known.tokenVersion === identity.tokenVersion
+  ) {
+    return known.key;
+  }
+  const key = JSON.stringify([
     identity.userId,
     identity.role,
     identity.sessionId ?? null,
     identity.tokenVersion ?? null,
   ]);
+  callerKeys.set(identity, {
+    userId: identity.userId,
+    role: identity.role,
+    sessionId: identity.sessionId,
+    tokenVersion: identity.tokenVersion,
+    key,
+  });
+  return key;
 }
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']>>;
@@ -164,7 +194,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       if (!this.inFlight || mutation || extraHeaders) {
         return (await this.send(body, context, mutation, extraHeaders)).parsed;
       }
-      const joined = this.inFlight.join(`${callerKey(context.identity)}\n${body}`, () =>
+      const joined = this.inFlight.join(callerKey(context.identity), body, () =>
         this.send(body, context, mutation),
       );
       if (!joined.shared) return (await joined.outcome).parsed;
