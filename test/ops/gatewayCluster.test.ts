@@ -4,8 +4,16 @@
  * every worker (a request in flight is answered) and exits 0.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  baseEnv,
   descendantsOf,
+  freePort,
+  ROOT,
+  spawnService,
   isAlive,
   postGraphQL,
   sleep,
@@ -81,6 +89,9 @@ it('replaces a worker that dies, and keeps serving meanwhile', async () => {
   const [victim, survivor] = before as [number, number];
   process.kill(victim, 'SIGKILL');
   await waitFor('the killed worker to be gone', async () => !isAlive(victim));
+  await waitFor('the primary to notice', async () =>
+    gateway.logs().some((line) => line.msg === 'gateway worker died; starting a new one'),
+  );
   // Connections the dead worker held are lost; new ones go to the survivor.
   expect(await askTypename()).toEqual(TYPENAME);
   await waitFor(
@@ -90,9 +101,6 @@ it('replaces a worker that dies, and keeps serving meanwhile', async () => {
   const after = workersOf(gateway.child.pid!);
   expect(after).toContain(survivor);
   expect(after).not.toContain(victim);
-  expect(gateway.logs().map((line) => line.msg)).toContain(
-    'gateway worker died; starting a new one',
-  );
   // The replacement (the third worker the primary forked) reported itself ready.
   await waitFor('the new worker to be ready', async () =>
     gateway
@@ -124,4 +132,33 @@ it('on SIGTERM drains every worker, answers the request in flight and exits 0', 
   expect(gateway.stderr()).toContain('gateway: SIGTERM received, draining');
   expect(gateway.stderr()).toMatch(/gateway: stopped\n$/);
   for (const pid of workers) expect(isAlive(pid)).toBe(false);
+});
+
+it('fails to start, exit 1, when a worker cannot listen: the line names the port', async () => {
+  const busyPort = await freePort();
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(busyPort, '127.0.0.1', resolve));
+  const dataDir = mkdtempSync(join(tmpdir(), 'fedstack-cluster-'));
+  try {
+    const gateway = await spawnService(
+      'gateway',
+      {
+        ...baseEnv(dataDir),
+        SUPERGRAPH_FILE: join(ROOT, 'supergraph.graphql'),
+        TOKEN_REVOCATION_SUBGRAPH: 'none',
+        GATEWAY_WORKERS: String(WORKERS),
+      },
+      { port: busyPort, waitHealthy: false },
+    );
+    expect(await gateway.exited).toEqual({ code: 1, signal: null });
+    expect(gateway.stderr()).toContain(
+      `gateway: failed to start: port ${busyPort} is already in use by another program`,
+    );
+    expect(gateway.stderr()).toMatch(
+      /gateway: failed to start: gateway worker \d exited \(code 1\) before it was ready\n$/,
+    );
+  } finally {
+    busy.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

@@ -95,10 +95,11 @@ function startErrorOf(error: unknown): string {
     syscall?: string;
     port?: number;
   };
-  if (syscall === 'listen' && code === 'EADDRINUSE')
+  // A `node:cluster` worker's listen fails in the primary's bind, reported as `bind`.
+  const listening = syscall === 'listen' || syscall === 'bind';
+  if (listening && code === 'EADDRINUSE')
     return `port ${port} is already in use by another program`;
-  if (syscall === 'listen' && code === 'EACCES')
-    return `port ${port} may not be bound by this user (EACCES)`;
+  if (listening && code === 'EACCES') return `port ${port} may not be bound by this user (EACCES)`;
   return messageOf(error);
 }
 
