@@ -322,7 +322,7 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * (production: only with `METRICS_PORT`), `METRICS_OPERATIONS` * (production: none),
  * `APOLLO_TELEMETRY_DISABLED` true,
  * `CORS_ORIGINS` * in development and none in production, `TRUST_PROXY` false, `LOG_LEVEL` info,
- * `LOG_FORMAT` json, `GATEWAY_EXECUTOR` apollo.
+ * `LOG_FORMAT` json, `GATEWAY_EXECUTOR` fast.
  * `JWT_PUBLIC_KEY(_FILE)` and `GATEWAY_SIGNING_SECRET(_FILE)` come from the generated development
  * set in `DATA_DIR/keys` when unset, and are required in production.
  */
@@ -407,6 +407,6 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
       'info',
     ),
     logFormat: env.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
-    executor: env.oneOf('GATEWAY_EXECUTOR', ['apollo', 'fast'] as const, 'apollo'),
+    executor: env.oneOf('GATEWAY_EXECUTOR', ['apollo', 'fast'] as const, 'fast'),
   };
 }
