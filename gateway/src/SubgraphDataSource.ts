@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
-import { signEnvelope, type Identity } from '@fedstack/kit/envelope';
+import { callerTextOf, signEnvelope } from '@fedstack/kit/envelope';
 import type { Logger } from '@fedstack/kit/logger';
 import { GraphQLError } from 'graphql';
 import { createDedupInFlight, type DedupInFlight } from './dedupInFlight';
@@ -30,47 +30,6 @@ function isJson(contentType: string | null): boolean {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A caller's dedup key, kept with the values it was written from. */
-interface CallerKey {
-  userId: string;
-  role: string;
-  sessionId: string | undefined;
-  tokenVersion: number | undefined;
-  key: string;
-}
-
-/** One request's identity makes every call of its plan: its key is written once. */
-const callerKeys = new WeakMap<Identity, CallerKey>();
-
-/** The caller as a dedup key: two requests share an answer only as the very same caller. */
-function callerKey(identity: Identity | null | undefined): string {
-  if (!identity) return 'anonymous';
-  const known = callerKeys.get(identity);
-  if (
-    known &&
-    known.userId === identity.userId &&
-    known.role === identity.role &&
-    known.sessionId === identity.sessionId &&
-    known.tokenVersion === identity.tokenVersion
-  ) {
-    return known.key;
-  }
-  const key = JSON.stringify([
-    identity.userId,
-    identity.role,
-    identity.sessionId ?? null,
-    identity.tokenVersion ?? null,
-  ]);
-  callerKeys.set(identity, {
-    userId: identity.userId,
-    role: identity.role,
-    sessionId: identity.sessionId,
-    tokenVersion: identity.tokenVersion,
-    key,
-  });
-  return key;
 }
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']>>;
@@ -194,7 +153,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       if (!this.inFlight || mutation || extraHeaders) {
         return (await this.send(body, context, mutation, extraHeaders)).parsed;
       }
-      const joined = this.inFlight.join(callerKey(context.identity), body, () =>
+      const joined = this.inFlight.join(callerTextOf(context.identity), body, () =>
         this.send(body, context, mutation),
       );
       if (!joined.shared) return (await joined.outcome).parsed;

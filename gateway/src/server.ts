@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -33,6 +32,7 @@ import { subgraphEndpointsOf, type SubgraphEndpoint } from './subgraphEndpoints'
 import { createSubgraphFetcher } from './subgraphFetcher';
 import { supergraphFromFile } from './supergraphFromFile';
 import { throttledStatus } from './throttledStatus';
+import { listenOn } from '@fedstack/kit/listenOn';
 
 export interface GatewayServerOptions {
   /** Defaults to a pino logger named `gateway` at `config.logLevel` in `config.logFormat`. */
@@ -258,15 +258,4 @@ export async function createGatewayServer(
       return stopping;
     },
   };
-}
-
-/** Listens on `port` (0 for a free one) and resolves with the bound port. */
-function listenOn(server: Server, port: number, host: string | undefined): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }

@@ -117,6 +117,15 @@ function checkedCaller(identity: Identity): CheckedCaller {
 }
 
 /**
+ * The caller exactly as the envelope signs it (`anonymous`, or the user's id, role, session and
+ * token version), computed once per identity object: two requests with the same text are the
+ * same caller, e.g. for sharing an in-flight subgraph answer.
+ */
+export function callerTextOf(identity: Identity | null | undefined): string {
+  return identity ? checkedCaller(identity).text : callerText(null);
+}
+
+/**
  * The shared secret as a key object. A string secret is imported once (`createSecretKey`) and kept
  * for as long as the same string is passed; callers that sign often can hold the key themselves.
  */

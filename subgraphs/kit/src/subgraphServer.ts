@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
@@ -22,6 +21,7 @@ import type { Logger } from './logger';
 import { metricsHandler } from './metrics';
 import { refuseQueriesOfAbortedRequests, requestAbortScope } from './requestAbort';
 import { viewerFromIdentity, type Viewer } from './viewer';
+import { listenOn } from './listenOn';
 
 /** What every subgraph's per-request context starts from. */
 export interface RequestScope {
@@ -211,14 +211,4 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       await options.db.close();
     },
   };
-}
-
-function listenOn(server: Server, port: number, host: string | undefined): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
