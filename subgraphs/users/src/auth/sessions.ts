@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import { unauthenticated, type Database, type Logger } from '@fedstack/kit';
 import type { Models } from '../models';
+import type { RefreshToken } from '../models/RefreshToken';
 import type { User } from '../models/User';
 import { LoginThrottled, type LoginThrottle } from './loginThrottle';
 import { verifyPassword } from './passwords';
@@ -106,16 +107,11 @@ export class Sessions {
    */
   async refresh(token: string, client: { ip?: string }): Promise<AuthPayload> {
     const next = newRefreshToken();
-    const tokenHash = hashRefreshToken(token);
     const outcome = await this.db.write(async (transaction) => {
-      const { RefreshToken, User } = this.models;
-      const found = await RefreshToken.findOne({ where: { tokenHash }, transaction });
-      if (!found) return { kind: 'unknown' as const };
-      const user = await User.findByPk(found.userId, {
-        transaction,
-        lock: transaction.LOCK.UPDATE,
-      });
-      if (!user) return { kind: 'unknown' as const };
+      const { RefreshToken } = this.models;
+      const owned = await this.lockOwner(token, transaction);
+      if (!owned) return { kind: 'unknown' as const };
+      const { found, user } = owned;
       const now = new Date();
       const [claimed] = await RefreshToken.update(
         { usedAt: now },
@@ -171,15 +167,31 @@ export class Sessions {
    */
   async logout(token: string): Promise<void> {
     await this.db.write(async (transaction) => {
-      const { RefreshToken, User } = this.models;
-      const found = await RefreshToken.findOne({
-        where: { tokenHash: hashRefreshToken(token) },
-        transaction,
-      });
-      if (!found) return;
-      await User.findByPk(found.userId, { transaction, lock: transaction.LOCK.UPDATE });
-      await this.revocations.endSession(found.userId, found.familyId, 'logout', transaction);
+      const owned = await this.lockOwner(token, transaction);
+      if (!owned) return;
+      await this.revocations.endSession(owned.user.id, owned.found.familyId, 'logout', transaction);
     });
+  }
+
+  /**
+   * The stored refresh token `token` and its account, the account's row locked (PostgreSQL:
+   * `SELECT ... FOR UPDATE`) so that rotations, logouts and account changes of one account run
+   * one after another; null when either is unknown.
+   */
+  private async lockOwner(
+    token: string,
+    transaction: Transaction,
+  ): Promise<{ found: RefreshToken; user: User } | null> {
+    const found = await this.models.RefreshToken.findOne({
+      where: { tokenHash: hashRefreshToken(token) },
+      transaction,
+    });
+    if (!found) return null;
+    const user = await this.models.User.findByPk(found.userId, {
+      transaction,
+      lock: transaction.LOCK.UPDATE,
+    });
+    return user ? { found, user } : null;
   }
 
   private payload(user: User, sessionId: string, refreshToken: string): AuthPayload {

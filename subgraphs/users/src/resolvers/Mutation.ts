@@ -70,6 +70,17 @@ function claimPasswordWork(ctx: Context): void {
   ctx.passwordWork += 1;
 }
 
+/**
+ * Returns `viewer` when it may update account `id` (itself, or any as an admin), changing the
+ * role only as an admin; throws FORBIDDEN otherwise.
+ */
+function mayUpdate(viewer: Viewer, id: string, changesRole: boolean): Viewer {
+  const admin = viewer.role === 'ADMIN';
+  if (!admin && id !== viewer.id) throw forbidden('You may only update your own account');
+  if (!admin && changesRole) throw forbidden('Only admins may change a role');
+  return viewer;
+}
+
 /** The caller as their account stands now, refused unless it is an admin (see `currentViewer`). */
 async function currentAdmin(ctx: Context, transaction: Transaction): Promise<Viewer> {
   return requireAdmin(await currentViewer(ctx.viewer, ctx.models, transaction));
@@ -129,12 +140,7 @@ export const Mutation: MutationResolvers = {
     readId('id', id);
     // What the token claims is checked first, so that a refusal costs no hashing; the account's
     // current state decides again inside the transaction.
-    if (claimed.role !== 'ADMIN' && id !== claimed.id) {
-      throw forbidden('You may only update your own account');
-    }
-    if (claimed.role !== 'ADMIN' && input.role != null) {
-      throw forbidden('Only admins may change a role');
-    }
+    mayUpdate(claimed, id, input.role != null);
     const changes: Partial<Pick<User, 'email' | 'passwordHash' | 'role'>> = {};
     if (input.email !== undefined) {
       if (input.email === null) throw badUserInput('input.email', 'cannot be null');
@@ -147,10 +153,11 @@ export const Mutation: MutationResolvers = {
     if (input.role != null) changes.role = readRole('input.role', input.role);
     const userId = parseId(id);
     const updated = await ctx.db.write(async (transaction) => {
-      const viewer = await currentViewer(ctx.viewer, ctx.models, transaction);
-      const admin = viewer.role === 'ADMIN';
-      if (!admin && id !== viewer.id) throw forbidden('You may only update your own account');
-      if (!admin && input.role != null) throw forbidden('Only admins may change a role');
+      const viewer = mayUpdate(
+        await currentViewer(ctx.viewer, ctx.models, transaction),
+        id,
+        input.role != null,
+      );
       const user =
         userId === null
           ? null
