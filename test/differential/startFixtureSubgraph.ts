@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -7,6 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { parse } from 'graphql';
 import type { FixtureSubgraphDefinition } from './types';
+import { listenOn } from '@fedstack/kit/listenOn';
 
 export interface FixtureSubgraph {
   name: string;
@@ -48,15 +48,9 @@ export async function startFixtureSubgraph(
   app.use('/graphql', express.json({ limit: '10mb' }), expressMiddleware(apollo));
   const server: Server = createServer(app);
   let port = 0;
-  const start = () =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        port = (server.address() as AddressInfo).port;
-        resolve();
-      });
-    });
+  const start = async () => {
+    port = await listenOn(server, port, '127.0.0.1');
+  };
   const stop = async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();

@@ -1,5 +1,4 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -8,6 +7,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { verifyEnvelope, type VerifyResult } from '@fedstack/kit/envelope';
 import express from 'express';
 import { parse } from 'graphql';
+import { listenOn } from '@fedstack/kit/listenOn';
 
 /** One request as the stub subgraph received it, before anything else looked at it. */
 export interface ReceivedRequest {
@@ -84,15 +84,9 @@ export async function startStubSubgraph(options: {
   );
   const server: Server = createServer(app);
   let port = 0;
-  const listen = () =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        port = (server.address() as AddressInfo).port;
-        resolve();
-      });
-    });
+  const listen = async () => {
+    port = await listenOn(server, port, '127.0.0.1');
+  };
   const stop = async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
