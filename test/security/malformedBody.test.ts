@@ -1,4 +1,3 @@
-import { devSecretFiles, readSecretFile, signEnvelope } from '@fedstack/kit';
 import { startStack, type Stack } from '../helpers/stack';
 
 /**
@@ -21,15 +20,7 @@ afterAll(async () => {
 
 /** POSTs `body` to a subgraph, signed as the gateway signs (so only the body can be wrong). */
 async function postToSubgraph(name: (typeof SUBGRAPH_NAMES)[number], body: string) {
-  const secret = readSecretFile(devSecretFiles(stack.dataDir).signingSecret);
-  const res = await fetch(stack.subgraphs[name].url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...signEnvelope(secret, { audience: name, identity: null, method: 'POST', body }),
-    },
-    body,
-  });
+  const res = await stack.postToSubgraph(name, body);
   return {
     status: res.status,
     type: res.headers.get('content-type') ?? '',

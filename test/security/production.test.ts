@@ -3,13 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  devSecretFiles,
-  ensureDevSecrets,
-  readSecretFile,
-  signEnvelope,
-  type Env,
-} from '@fedstack/kit';
+import { ensureDevSecrets, readSecretFile, type Env } from '@fedstack/kit';
 import { codesOf, productionSecrets, startStack, type Stack } from '../helpers/stack';
 
 /**
@@ -51,19 +45,7 @@ async function signedSubgraphRequest(
   name: (typeof SUBGRAPH_NAMES)[number],
   query: string,
 ) {
-  const body = JSON.stringify({ query });
-  const secret =
-    stack === production
-      ? secrets.GATEWAY_SIGNING_SECRET!
-      : readSecretFile(devSecretFiles(stack.dataDir).signingSecret);
-  const res = await fetch(stack.subgraphs[name].url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...signEnvelope(secret, { audience: name, identity: null, method: 'POST', body }),
-    },
-    body,
-  });
+  const res = await stack.postToSubgraph(name, JSON.stringify({ query }));
   return {
     status: res.status,
     text: await res.clone().text(),
