@@ -66,10 +66,16 @@ export function startClusterPrimary(options: ClusterPrimaryOptions): Promise<Run
     const onStartExit = (worker: Worker, code: number | null, signal: string | null) => {
       if (port !== 0 || stopping) return;
       stopping = true;
-      for (const other of starting) if (other !== worker && !other.isDead()) other.kill('SIGTERM');
-      reject(
-        new Error(
-          `gateway worker ${worker.id} exited (${signal ?? `code ${code}`}) before it was ready`,
+      // The others are stopped and reaped before the start is reported failed, so that nothing
+      // they print comes after the failure and no worker outlives its primary.
+      const others = starting.filter((other) => other !== worker && !other.isDead());
+      const exits = others.map((other) => live.get(other)?.exit);
+      for (const other of others) other.kill('SIGTERM');
+      void Promise.all(exits).then(() =>
+        reject(
+          new Error(
+            `gateway worker ${worker.id} exited (${signal ?? `code ${code}`}) before it was ready`,
+          ),
         ),
       );
     };
