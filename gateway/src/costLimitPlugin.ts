@@ -2,6 +2,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { getVariableValues, GraphQLError } from 'graphql';
 import type { CostDirectives } from './costDirectives';
 import { costOf } from './costOf';
+import { createCostMemo } from './costMemo';
 
 export interface CostLimitOptions {
   /** The largest cost an operation may have (`MAX_COST`). */
@@ -23,10 +24,12 @@ function refusal(message: string): GraphQLError {
  * `GRAPHQL_VALIDATION_FAILED` and "Query cost 3536840 exceeds the limit of 50000." It runs once
  * the operation is resolved, when the variables are known, and before the gateway plans it or
  * calls any subgraph. Variables that do not fit the operation are left to the gateway to refuse.
+ * Estimates are remembered (`createCostMemo`), so a repeated operation is not walked again.
  */
 export function costLimitPlugin<TContext extends BaseContext>(
   options: CostLimitOptions,
 ): ApolloServerPlugin<TContext> {
+  const memo = createCostMemo();
   return {
     async requestDidStart() {
       return {
@@ -36,16 +39,20 @@ export function costLimitPlugin<TContext extends BaseContext>(
           if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) {
             return;
           }
+          const directives = options.directives();
+          const operationName = operation.name?.value;
           let cost: number;
           try {
-            cost = costOf({
-              schema,
-              document,
-              operationName: operation.name?.value,
-              variables,
-              directives: options.directives(),
-              defaultListSize: options.defaultListSize,
-            });
+            cost = memo.cost(directives, document, operationName, variables, () =>
+              costOf({
+                schema,
+                document,
+                operationName,
+                variables,
+                directives,
+                defaultListSize: options.defaultListSize,
+              }),
+            );
           } catch (error) {
             throw refusal(`Query cost cannot be estimated: ${(error as Error).message}`);
           }

@@ -2,6 +2,7 @@ import { composeServices } from '@apollo/composition';
 import { parse, type GraphQLSchema } from 'graphql';
 import { costDirectivesOf, NO_COST_DIRECTIVES, type CostDirectives } from '../costDirectives';
 import { costOf } from '../costOf';
+import { costVariables, createCostMemo } from '../costMemo';
 
 const SHOP_SDL = `
 extend schema
@@ -169,5 +170,78 @@ describe('costOf', () => {
     expect(() => cost('query($n: Int!) { suppliers(limit: $n) { id } }', {})).toThrow(
       /Variable "\$n"/,
     );
+  });
+});
+
+describe('createCostMemo', () => {
+  const PAGED = `query Paged($n: Int, $offset: Int, $withOwner: Boolean!) {
+    suppliers(limit: $n, offset: $offset) { id owner @include(if: $withOwner) { id } }
+  }`;
+
+  function memoized() {
+    const memo = createCostMemo();
+    const document = parse(PAGED);
+    let estimates = 0;
+    const costFor = (variables: Record<string, unknown>, using: CostDirectives = directives) =>
+      memo.cost(using, document, 'Paged', variables, () => {
+        estimates += 1;
+        return costOf({
+          schema: shop.schema,
+          document,
+          operationName: 'Paged',
+          variables,
+          directives: using,
+          defaultListSize: 100,
+        });
+      });
+    return { costFor, estimates: () => estimates };
+  }
+
+  it('depends only on slicing arguments and @skip/@include', () => {
+    expect(costVariables(parse(PAGED), directives)).toEqual(['n', 'withOwner']);
+    expect(costVariables(parse(PAGED), NO_COST_DIRECTIVES)).toEqual(['withOwner']);
+  });
+
+  it('estimates once for requests that differ only in other variables', () => {
+    const { costFor, estimates } = memoized();
+    const first = costFor({ n: 5, offset: 0, withOwner: false });
+    expect(costFor({ n: 5, offset: 10, withOwner: false })).toBe(first);
+    expect(costFor({ n: 5, offset: 20, withOwner: false })).toBe(first);
+    expect(estimates()).toBe(1);
+    expect(first).toBe(cost(PAGED, { n: 5, offset: 0, withOwner: false }));
+  });
+
+  it('estimates again when a cost variable changes, so a bigger page is not let through', () => {
+    const { costFor, estimates } = memoized();
+    const small = costFor({ n: 5, withOwner: false });
+    const big = costFor({ n: 50000, withOwner: false });
+    const withOwner = costFor({ n: 5, withOwner: true });
+    expect(estimates()).toBe(3);
+    expect(big).toBe(cost(PAGED, { n: 50000, withOwner: false }));
+    expect(big).toBeGreaterThan(small);
+    expect(withOwner).toBeGreaterThan(small);
+    // A missing variable takes the argument's default; an explicit null does not.
+    const missing = costFor({ withOwner: false });
+    const nulled = costFor({ n: null, withOwner: false });
+    expect(missing).toBe(cost(PAGED, { withOwner: false }));
+    expect(nulled).toBe(cost(PAGED, { n: null, withOwner: false }));
+    expect(estimates()).toBe(5);
+  });
+
+  it('starts over for a new supergraph', () => {
+    const { costFor, estimates } = memoized();
+    costFor({ n: 5, withOwner: false });
+    const reloaded = costDirectivesOf(shop.supergraphSdl);
+    costFor({ n: 5, withOwner: false }, reloaded);
+    expect(estimates()).toBe(2);
+  });
+
+  it('keeps a bounded number of costs per document', () => {
+    const { costFor, estimates } = memoized();
+    for (let n = 1; n <= 65; n += 1) costFor({ n, withOwner: false });
+    costFor({ n: 65, withOwner: false });
+    expect(estimates()).toBe(65);
+    costFor({ n: 1, withOwner: false });
+    expect(estimates()).toBe(66);
   });
 });

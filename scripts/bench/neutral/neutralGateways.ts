@@ -57,7 +57,8 @@ function hiveGatewayBin(): string {
  *   `--hive-router-runtime` for the Rust query planner);
  * - `fedstack`: `node --import tsx gateway/src/main.ts`, as `npm run gateway` runs it, with
  *   `SUPERGRAPH_FILE`, no revocation feed, development keys in a temporary `DATA_DIR`,
- *   `LOG_LEVEL=warn` and `BENCH_GATEWAY_LIMITS`.
+ *   `LOG_LEVEL=warn` and `BENCH_GATEWAY_LIMITS`; with `BENCH_GATEWAY_CPU_PROF` set, it writes a CPU
+ *   profile into that folder when it stops.
  */
 export async function startNeutralGateway(
   key: GatewayKey,
@@ -98,7 +99,14 @@ export async function startNeutralGateway(
       break;
     case 'fedstack':
       url = `${origin}/graphql`;
-      args = ['--import', 'tsx', 'gateway/src/main.ts'];
+      args = [
+        ...(process.env.BENCH_GATEWAY_CPU_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_CPU_PROF}`]
+          : []),
+        '--import',
+        'tsx',
+        'gateway/src/main.ts',
+      ];
       env = {
         GATEWAY_PORT: String(port),
         SUPERGRAPH_FILE: context.supergraphFile,

@@ -66,6 +66,15 @@ export function printNeutralReport(
       );
     }
   }
+  if (report.floor.length > 0) {
+    const floor = summariseRuns(report.floor);
+    print('');
+    print(
+      `Transport floor, deep query, distinct requests (the plan's four subgraph requests and one answer, ` +
+        `nothing else): ${floor.requestsPerSecond.toFixed(0)} req/s, ${floor.cpuMsPerRequest.toFixed(3)} ms CPU/req ` +
+        `(per round ${report.floor.map((run) => run.cpuMsPerRequest.toFixed(3)).join(', ')})`,
+    );
+  }
   print('');
   print('Targets (this gateway):');
   for (const check of report.targets) {

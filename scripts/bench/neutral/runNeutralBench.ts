@@ -17,6 +17,7 @@ import {
   type OffsetCounter,
 } from './runNeutralLoad';
 import { startNeutralSubgraphs } from './startNeutralSubgraphs';
+import { startTransportFloor, type RunningFloor } from './startTransportFloor';
 
 /** How the neutral bench runs; `npm run bench` reads these from BENCH_* variables. */
 export interface NeutralBenchOptions {
@@ -32,6 +33,11 @@ export interface NeutralBenchOptions {
   gateways: GatewayKey[];
   /** Which queries run (default both). */
   queries?: Array<NeutralQuery['name']>;
+  /**
+   * Whether to measure the transport floor (`transportFloorMain.ts`) on the deep query with
+   * distinct requests in every round (default true when the deep query runs).
+   */
+  floor?: boolean;
   /** Progress lines (default `console.log`). */
   log?: (line: string) => void;
 }
@@ -62,6 +68,8 @@ export interface NeutralBenchReport {
     answerBytes: Record<string, number>;
   };
   scenarios: ScenarioReport[];
+  /** The transport floor's runs of the deep query with distinct requests, one per round. */
+  floor: LoadResult[];
   targets: TargetCheck[];
   /** Wrong or failed answers over the whole run, warm-up and checks included. */
   failures: number;
@@ -94,6 +102,7 @@ export async function runNeutralBench(
     }
   };
   const gateways: RunningGateway[] = [];
+  let floorProcess: RunningFloor | undefined;
   const subgraphs = await startNeutralSubgraphs(root).catch((error: unknown) => {
     rmSync(workDir, { recursive: true, force: true });
     throw error;
@@ -105,14 +114,25 @@ export async function runNeutralBench(
       log(`starting ${GATEWAY_LABELS[key]}`);
       gateways.push(await startNeutralGateway(key, { root, supergraphFile, workDir }));
     }
+    const deepQuery = queries.find((query) => query.name === 'deep');
+    if (deepQuery && (options.floor ?? true)) {
+      log('starting the transport floor');
+      floorProcess = await startTransportFloor(root, subgraphs.urls);
+    }
+    const floor: LoadResult[] = [];
     const counters = new Map<string, OffsetCounter>();
-    const counterOf = (gateway: RunningGateway, query: NeutralQuery) => {
+    interface Target {
+      key: string;
+      url: string;
+      process: RunningGateway['process'];
+    }
+    const counterOf = (gateway: Target, query: NeutralQuery) => {
       const key = `${gateway.key}/${query.name}`;
       let counter = counters.get(key);
       if (!counter) counters.set(key, (counter = { next: 1 }));
       return counter;
     };
-    const run = (gateway: RunningGateway, query: NeutralQuery, shape: LoadShape, seconds: number) =>
+    const run = (gateway: Target, query: NeutralQuery, shape: LoadShape, seconds: number) =>
       runNeutralLoad({
         url: gateway.url,
         pid: gateway.process.pid,
@@ -132,6 +152,13 @@ export async function runNeutralBench(
             await run(gateway, query, 'distinct', options.warmupSeconds),
           );
         }
+      }
+      if (floorProcess && deepQuery) {
+        log(`warm-up: the transport floor, deep (${options.warmupSeconds} s)`);
+        record(
+          'warm-up transport floor deep',
+          await run(floorProcess, deepQuery, 'distinct', options.warmupSeconds),
+        );
       }
     }
 
@@ -163,6 +190,14 @@ export async function runNeutralBench(
           );
         }
       }
+      if (floorProcess && deepQuery) {
+        const result = await run(floorProcess, deepQuery, 'distinct', options.seconds);
+        record(`round ${round + 1} transport floor deep distinct`, result);
+        floor.push(result);
+        log(
+          `round ${round + 1}/${options.rounds} deep distinct transport floor: ${result.requestsPerSecond.toFixed(0)} req/s, ${result.cpuMsPerRequest.toFixed(3)} ms CPU/req`,
+        );
+      }
     }
     return {
       conditions: {
@@ -180,12 +215,14 @@ export async function runNeutralBench(
         ),
       },
       scenarios,
+      floor,
       targets: checkNeutralTargets(scenarios),
       failures,
       failureMessages,
     };
   } finally {
     for (const gateway of gateways) await gateway.process.stop();
+    await floorProcess?.process.stop();
     for (const child of subgraphs.processes) await child.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
