@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type GatewayKey } from './bench/neutral/neutralGateways';
 import { printNeutralReport } from './bench/neutral/printNeutralReport';
-import { runNeutralBench, type NeutralBenchReport } from './bench/neutral/runNeutralBench';
+import { runNeutralBench, SHAPES, type NeutralBenchReport } from './bench/neutral/runNeutralBench';
 import { printStackReport, runStackBench, type StackBenchReport } from './bench/stack';
 
 /**
@@ -12,7 +12,8 @@ import { printStackReport, runStackBench, type StackBenchReport } from './bench/
  * tables and the targets; exits 1 only when an answer was wrong or failed, or the bench crashed.
  *
  * BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_CONNECTIONS (50), BENCH_WARMUP_SECONDS (3),
- * BENCH_GATEWAYS (apollo,hive,hive-router,fedstack), BENCH_QUERIES (deep,heavy) and BENCH_JSON
+ * BENCH_GATEWAYS (apollo,hive,hive-router,fedstack), BENCH_QUERIES (deep,heavy), BENCH_SHAPES
+ * (repeated,distinct), BENCH_GATEWAY_CPU_PROF (a folder for a CPU profile of this gateway) and BENCH_JSON
  * (unset: no file; else the path the results are written to as JSON).
  */
 const root = resolve(__dirname, '..');
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   const warmupSeconds = integer('BENCH_WARMUP_SECONDS', 3, 0, 600);
   const gateways = list('BENCH_GATEWAYS', GATEWAYS);
   const queries = list('BENCH_QUERIES', QUERIES);
+  const shapes = list('BENCH_SHAPES', SHAPES);
   const jsonFile = process.env.BENCH_JSON;
 
   let failures = 0;
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
       connections,
       gateways,
       queries,
+      shapes,
     });
     printNeutralReport(report);
     failures += report.failures;

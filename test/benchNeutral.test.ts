@@ -8,6 +8,7 @@ import { startNeutralGateway, type RunningGateway } from '../scripts/bench/neutr
 import { DEEP_QUERY, NEUTRAL_QUERIES } from '../scripts/bench/neutral/neutralQueries';
 import { NEUTRAL_SUBGRAPHS } from '../scripts/bench/neutral/neutralSubgraphs';
 import { runNeutralLoad, type LoadShape } from '../scripts/bench/neutral/runNeutralLoad';
+import { startTransportFloor } from '../scripts/bench/neutral/startTransportFloor';
 import {
   serveNeutralSubgraph,
   type NeutralSubgraphServer,
@@ -91,6 +92,36 @@ describe('neutral bench', () => {
     },
     30_000,
   );
+
+  it('the transport floor answers the deep query exactly, with the same four subgraph fetches', async () => {
+    const floor = await startTransportFloor(
+      root,
+      Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
+    );
+    try {
+      const before = subgraphs.map((subgraph) => subgraph.requests());
+      const result = await runNeutralLoad({
+        url: floor.url,
+        pid: floor.process.pid,
+        query: DEEP_QUERY,
+        shape: 'distinct',
+        connections: 4,
+        seconds: 0,
+        amount: 24,
+        counter: { next: 1 },
+        subgraphPids: [process.pid],
+      });
+      expect(result.firstFailure).toBeUndefined();
+      expect(result.failures).toBe(0);
+      expect(result.requests).toBe(24);
+      expect(result.subgraphCpuMsPerRequest).toBeGreaterThan(0);
+      expect(subgraphs.map((subgraph, i) => subgraph.requests() - (before[i] ?? 0))).toEqual([
+        24, 24, 24, 24,
+      ]);
+    } finally {
+      await floor.process.stop();
+    }
+  }, 60_000);
 
   it('an answer that differs from the expected one in a single field fails the bench', async () => {
     // The expected answer with one username changed, for whatever offset is asked.

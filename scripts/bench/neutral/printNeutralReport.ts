@@ -8,6 +8,8 @@ export interface RunSummary {
   p50Ms: number;
   p99Ms: number;
   cpuMsPerRequest: number;
+  subgraphCpuMsPerRequest: number;
+  loadCpuMsPerRequest: number;
   peakRssMb: number;
 }
 
@@ -19,6 +21,8 @@ export function summariseRuns(runs: LoadResult[]): RunSummary {
     p50Ms: mean((run) => run.p50Ms),
     p99Ms: Math.max(...runs.map((run) => run.p99Ms)),
     cpuMsPerRequest: mean((run) => run.cpuMsPerRequest),
+    subgraphCpuMsPerRequest: mean((run) => run.subgraphCpuMsPerRequest),
+    loadCpuMsPerRequest: mean((run) => run.loadCpuMsPerRequest),
     peakRssMb: Math.max(...runs.map((run) => run.peakRssMb)),
   };
 }
@@ -42,12 +46,17 @@ export function printNeutralReport(
         .join(', ')}`,
   );
   print('req/s, p50 and CPU are means over rounds; p99 the worst round; RSS the peak.');
+  print(
+    'CPU ms/req: the gateway; subgraphs: the four subgraph processes; load: the load generator. ' +
+      `With ${c.cpus} CPUs shared, req/s can be at most ${c.cpus * 1000} / (the three added up).`,
+  );
   for (const scenario of report.scenarios) {
     print('');
     print(`${scenario.query} query, ${scenario.shape} requests`);
     print(
       `${'gateway'.padEnd(30)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}` +
-        `${'CPU ms/req'.padStart(12)}${'RSS MB'.padStart(9)}${'vs Apollo'.padStart(11)}${'vs Hive RR'.padStart(12)}`,
+        `${'CPU ms/req'.padStart(12)}${'subgraphs'.padStart(11)}${'load'.padStart(7)}` +
+        `${'RSS MB'.padStart(9)}${'vs Apollo'.padStart(11)}${'vs Hive RR'.padStart(12)}`,
     );
     const summaries = new Map<GatewayKey, RunSummary>(
       scenario.gateways
@@ -61,7 +70,8 @@ export function printNeutralReport(
       if (!row) continue;
       print(
         `${gateway.label.padEnd(30)}${cell(row.requestsPerSecond, 0, 9)}${cell(row.p50Ms, 1, 9)}` +
-          `${cell(row.p99Ms, 1, 9)}${cell(row.cpuMsPerRequest, 3, 12)}${cell(row.peakRssMb, 0, 9)}` +
+          `${cell(row.p99Ms, 1, 9)}${cell(row.cpuMsPerRequest, 3, 12)}` +
+          `${cell(row.subgraphCpuMsPerRequest, 3, 11)}${cell(row.loadCpuMsPerRequest, 3, 7)}${cell(row.peakRssMb, 0, 9)}` +
           `${cell(row.requestsPerSecond / apollo, 2, 10)}x${cell(row.requestsPerSecond / hiveRouter, 2, 11)}x`,
       );
     }

@@ -31,6 +31,8 @@ export interface NeutralBenchOptions {
   connections: number;
   /** Which gateways run (default all four). */
   gateways: GatewayKey[];
+  /** Which load shapes run (default both). */
+  shapes?: LoadShape[];
   /** Which queries run (default both). */
   queries?: Array<NeutralQuery['name']>;
   /**
@@ -76,7 +78,7 @@ export interface NeutralBenchReport {
   failureMessages: string[];
 }
 
-const SHAPES: LoadShape[] = ['repeated', 'distinct'];
+export const SHAPES: LoadShape[] = ['repeated', 'distinct'];
 
 /**
  * The neutral bench: four in-memory subgraphs, the supergraph composed at start, each gateway in
@@ -141,6 +143,7 @@ export async function runNeutralBench(
         connections: options.connections,
         seconds,
         counter: counterOf(gateway, query),
+        subgraphPids: subgraphs.processes.map((child) => child.pid),
       });
 
     if (options.warmupSeconds > 0) {
@@ -163,7 +166,7 @@ export async function runNeutralBench(
     }
 
     const scenarios: ScenarioReport[] = queries.flatMap((query) =>
-      SHAPES.map((shape) => ({
+      (options.shapes ?? SHAPES).map((shape) => ({
         query: query.name,
         shape,
         gateways: gateways.map((gateway) => ({
@@ -216,7 +219,7 @@ export async function runNeutralBench(
       },
       scenarios,
       floor,
-      targets: checkNeutralTargets(scenarios),
+      targets: checkNeutralTargets(scenarios, options.connections),
       failures,
       failureMessages,
     };

@@ -15,6 +15,10 @@ export interface LoadResult {
   p99Ms: number;
   /** Gateway CPU (user + system, all threads) per answered request. */
   cpuMsPerRequest: number;
+  /** The subgraphs' CPU (all four processes) per answered request. */
+  subgraphCpuMsPerRequest: number;
+  /** The load generator's CPU (this process) per answered request. */
+  loadCpuMsPerRequest: number;
   /** The gateway's resident memory when the run ended, and its peak since it started. */
   rssMb: number;
   peakRssMb: number;
@@ -51,6 +55,8 @@ export async function runNeutralLoad(options: {
   seconds: number;
   amount?: number;
   counter: OffsetCounter;
+  /** The subgraphs' processes, whose CPU is reported alongside the gateway's. */
+  subgraphPids?: number[];
 }): Promise<LoadResult> {
   const { query, shape, counter } = options;
   const bodyFor = (offset: number) =>
@@ -84,7 +90,15 @@ export async function runNeutralLoad(options: {
     firstFailure ??= `offset ${offset}: HTTP ${status}, ${firstDifference(body, expected)}`;
   };
 
+  const subgraphCpu = () =>
+    (options.subgraphPids ?? []).reduce((sum, pid) => sum + cpuMillisOf(pid), 0);
+  const loadCpu = () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
+  };
   const cpuBefore = cpuMillisOf(options.pid);
+  const subgraphCpuBefore = subgraphCpu();
+  const loadCpuBefore = loadCpu();
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -114,6 +128,8 @@ export async function runNeutralLoad(options: {
     ],
   });
   const cpuAfter = cpuMillisOf(options.pid);
+  const subgraphCpuAfter = subgraphCpu();
+  const loadCpuAfter = loadCpu();
   const memory = memoryOf(options.pid);
   await waitUntilIdle(options.pid);
 
@@ -130,6 +146,9 @@ export async function runNeutralLoad(options: {
     p50Ms: requests > 0 ? result.latency.p50 : Number.NaN,
     p99Ms: requests > 0 ? result.latency.p99 : Number.NaN,
     cpuMsPerRequest: requests > 0 ? (cpuAfter - cpuBefore) / requests : Number.NaN,
+    subgraphCpuMsPerRequest:
+      requests > 0 ? (subgraphCpuAfter - subgraphCpuBefore) / requests : Number.NaN,
+    loadCpuMsPerRequest: requests > 0 ? (loadCpuAfter - loadCpuBefore) / requests : Number.NaN,
     rssMb: memory.rssMb,
     peakRssMb: memory.peakRssMb,
     failures,
