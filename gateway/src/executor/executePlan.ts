@@ -99,15 +99,17 @@ function errorPathMapper(fetch: FetchNode, path: ResponsePath, root: Data): Erro
   };
 }
 
-async function send(
+type SubgraphResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
+
+function request(
   run: PlanRun,
   service: GraphQLDataSource,
   fetch: FetchNode,
   path: ResponsePath,
   variables: Data,
-): Promise<Data | null | undefined> {
+): Promise<SubgraphResponse> {
   const { requestContext } = run;
-  const response = await service.process({
+  return service.process({
     kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
     request: {
       query: fetch.operation,
@@ -120,6 +122,15 @@ async function send(
     document: fetch.operationDocumentNode,
     pathInIncomingRequest: path,
   });
+}
+
+/** Records a fetch's errors as @apollo/gateway does, and returns its data. */
+function received(
+  run: PlanRun,
+  fetch: FetchNode,
+  path: ResponsePath,
+  response: SubgraphResponse,
+): Data | null | undefined {
   if (response.errors) {
     const mapPath = errorPathMapper(fetch, path, run.data);
     for (const error of response.errors) {
@@ -130,7 +141,7 @@ async function send(
         subgraph: fetch.serviceName,
         path: error.path,
       }));
-      const metrics = requestContext.metrics;
+      const metrics = run.requestContext.metrics;
       if (metrics.nonFtv1ErrorPaths) metrics.nonFtv1ErrorPaths.push(...errorPaths);
       else metrics.nonFtv1ErrorPaths = errorPaths;
     }
@@ -162,41 +173,63 @@ async function executeFetch(
   }
 
   if (!fetch.requires) {
-    const received = await send(run, service, fetch, path, variables);
-    if (received) applyRewrites(run.types, fetch.outputRewrites, received);
-    for (const entity of entities) mergeInto(entity, received);
+    const answer = received(run, fetch, path, await request(run, service, fetch, path, variables));
+    if (answer) applyRewrites(run.types, fetch.outputRewrites, answer);
+    for (const entity of entities) mergeInto(entity, answer);
     return;
   }
 
+  // Each distinct representation is sent once; `owners[u]` are the entities it stands for.
   const representations: Data[] = [];
-  const owners: Data[] = [];
+  const everyOne: Data[] = [];
+  const everyOwner: Data[] = [];
+  let owners: Data[][] = [];
+  const uniqueIndex = new Map<string, number>();
   for (const entity of entities) {
     const representation = selectRepresentation(run.types, entity, fetch.requires);
     if (representation && representation.__typename) {
       applyRewrites(run.types, fetch.inputRewrites, representation);
-      representations.push(representation);
-      owners.push(entity);
+      everyOne.push(representation);
+      everyOwner.push(entity);
+      const key = JSON.stringify(representation);
+      const known = uniqueIndex.get(key);
+      if (known === undefined) {
+        uniqueIndex.set(key, representations.length);
+        representations.push(representation);
+        owners.push([entity]);
+      } else {
+        owners[known]!.push(entity);
+      }
     }
   }
   if (representations.length < 1) return;
   if ('representations' in variables) {
     throw new Error(`Variables cannot contain key "representations"`);
   }
-  const received = await send(run, service, fetch, path, { ...variables, representations });
-  if (!received) return;
-  const fetched = received._entities;
+  let response = await request(run, service, fetch, path, { ...variables, representations });
+  let sent = representations;
+  if (response.errors && representations.length < everyOne.length) {
+    // Which of the places an error belongs to, and in which order a subgraph reports them, only
+    // the full list tells: ask again as @apollo/gateway does, one representation per entity.
+    sent = everyOne;
+    response = await request(run, service, fetch, path, { ...variables, representations: sent });
+    owners = everyOwner.map((entity) => [entity]);
+  }
+  const answer = received(run, fetch, path, response);
+  if (!answer) return;
+  const fetched = answer._entities;
   if (!(fetched && Array.isArray(fetched))) {
     throw new Error(`Expected "data._entities" in response to be an array`);
   }
-  if (fetched.length !== representations.length) {
-    throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
+  if (fetched.length !== sent.length) {
+    throw new Error(`Expected "data._entities" to contain ${sent.length} elements`);
   }
   for (let index = 0; index < fetched.length; index += 1) {
     const entity = fetched[index] as Data | null;
-    const owner = owners[index]!;
-    if (entity && !entity.__typename) entity.__typename = owner.__typename;
+    const sharing = owners[index]!;
+    if (entity && !entity.__typename) entity.__typename = sharing[0]!.__typename;
     applyRewrites(run.types, fetch.outputRewrites, entity);
-    mergeInto(owner, entity);
+    for (const owner of sharing) mergeInto(owner, entity);
   }
 }
 
