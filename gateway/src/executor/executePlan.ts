@@ -185,7 +185,15 @@ async function executeFetch(
   const everyOwner: Data[] = [];
   let owners: Data[][] = [];
   const uniqueIndex = new Map<string, number>();
+  // An entity merged into several places is one object there: seen once, it is not read again.
+  const uniqueOfObject = new Map<Data, number>();
   for (const entity of entities) {
+    const seen = uniqueOfObject.get(entity);
+    if (seen !== undefined) {
+      everyOne.push(representations[seen]!);
+      everyOwner.push(entity);
+      continue;
+    }
     const representation = selectRepresentation(run.types, entity, fetch.requires);
     if (representation && representation.__typename) {
       applyRewrites(run.types, fetch.inputRewrites, representation);
@@ -195,9 +203,11 @@ async function executeFetch(
       const known = uniqueIndex.get(key);
       if (known === undefined) {
         uniqueIndex.set(key, representations.length);
+        uniqueOfObject.set(entity, representations.length);
         representations.push(representation);
         owners.push([entity]);
       } else {
+        uniqueOfObject.set(entity, known);
         owners[known]!.push(entity);
       }
     }
