@@ -37,12 +37,19 @@ export interface Database {
    * PostgreSQL takes them concurrently.
    */
   write<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs one statement that changes data, outside a transaction: a single statement is atomic on
+   * its own. On SQLite it waits its turn with the other writes but runs on the shared connection,
+   * where a transaction would open (and close) a connection of its own.
+   */
+  writeStatement<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 interface SqliteConnection {
   exec(sql: string, callback: (error: Error | null) => void): void;
   serialize(callback?: () => void): unknown;
+  close(callback: (error: Error | null) => void): void;
 }
 
 /**
@@ -109,20 +116,44 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         benchmark: true,
       });
   const dialect = options.url ? 'postgres' : 'sqlite';
+  let dropWriter: (() => Promise<void>) | undefined;
 
   if (dialect === 'sqlite') {
     const busyTimeout = options.busyTimeoutMs ?? 5000;
     const pragmas = `PRAGMA journal_mode = WAL; PRAGMA busy_timeout = ${busyTimeout}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;`;
-    // Every connection (Sequelize opens one per transaction) gets the same settings before its
-    // first statement. Sequelize's SQLite dialect never runs `afterConnect` hooks, so the
-    // connection manager is wrapped instead.
+    // Every connection gets the same settings before its first statement. Sequelize's SQLite
+    // dialect never runs `afterConnect` hooks, so the connection manager is wrapped instead.
+    // Sequelize opens a connection per transaction and closes it after; here every transaction
+    // runs on one writer connection, kept open: `write` runs them one at a time, and opening a
+    // connection (file, WAL, settings) cost more than a short transaction itself.
     const manager = sequelize.connectionManager as unknown as {
-      getConnection(options?: unknown): Promise<SqliteConnection>;
+      getConnection(options?: { uuid?: string }): Promise<SqliteConnection>;
+      releaseConnection(connection: SqliteConnection, force?: boolean): void;
+      connections: Record<string, SqliteConnection | undefined>;
     };
     const getConnection = manager.getConnection.bind(manager);
+    const releaseConnection = manager.releaseConnection.bind(manager);
     const configured = new WeakMap<SqliteConnection, Promise<void>>();
+    let writer: SqliteConnection | undefined;
+    manager.releaseConnection = (connection, force) => {
+      if (connection !== writer) releaseConnection(connection, force);
+    };
+    // After a failed transaction the writer is closed, as Sequelize would have closed it, so that
+    // nothing a failure left behind (a transaction still open after a failed COMMIT) outlives it.
+    dropWriter = async () => {
+      const failed = writer;
+      if (!failed) return;
+      writer = undefined;
+      if (manager.connections.writer === failed) delete manager.connections.writer;
+      await new Promise<void>((resolve) => failed.close(() => resolve()));
+    };
     manager.getConnection = async (connectionOptions) => {
-      const connection = await getConnection(connectionOptions);
+      const forTransaction =
+        connectionOptions?.uuid !== undefined && connectionOptions.uuid !== 'default';
+      const connection = await getConnection(
+        forTransaction ? { ...connectionOptions, uuid: 'writer' } : connectionOptions,
+      );
+      if (forTransaction) writer = connection;
       let ready = configured.get(connection);
       if (!ready) {
         withoutStatementStacks(connection);
@@ -149,18 +180,30 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     );
   }
   const writers = new Mutex();
+  const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
+    if (dialect !== 'sqlite') return run();
+    const queued = performance.now();
+    return writers.runExclusive(() => {
+      writeWait.observe({ service: options.service }, (performance.now() - queued) / 1000);
+      return run();
+    });
+  };
   let closing: Promise<void> | undefined;
   return {
     sequelize,
     dialect,
     write(work) {
-      const run = () => sequelize.transaction((transaction) => work(transaction));
-      if (dialect !== 'sqlite') return run();
-      const queued = performance.now();
-      return writers.runExclusive(() => {
-        writeWait.observe({ service: options.service }, (performance.now() - queued) / 1000);
-        return run();
-      });
+      return inTurn(() =>
+        sequelize
+          .transaction((transaction) => work(transaction))
+          .catch(async (error: unknown) => {
+            await dropWriter?.();
+            throw error;
+          }),
+      );
+    },
+    writeStatement(work) {
+      return inTurn(work);
     },
     close() {
       closing ??= sequelize.close();

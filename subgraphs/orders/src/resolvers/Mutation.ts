@@ -32,8 +32,8 @@ export const Mutation: MutationResolvers = {
         `must be 1 to ${MAX_SUPPLIER_ID_LENGTH} characters, got ${supplierId.length}`,
       );
     }
-    const order = await db.write((transaction) =>
-      models.Order.create({ userId: caller.id, supplierId, item, quantity }, { transaction }),
+    const order = await db.writeStatement(() =>
+      models.Order.create({ userId: caller.id, supplierId, item, quantity }),
     );
     loaders.orderById.prime(String(order.id), order);
     return order;
