@@ -36,29 +36,31 @@ export function costLimitPlugin<TContext extends BaseContext>(
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
           const variables = request.variables ?? {};
-          if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) {
-            return;
-          }
+          const fit = () =>
+            !getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors;
           const directives = options.directives();
           const operationName = operation.name?.value;
-          let cost: number;
+          let cost: number | undefined;
           try {
             cost = memo.cost(directives, document, operationName, variables, () =>
-              costOf({
-                schema,
-                document,
-                operationName,
-                variables,
-                directives,
-                defaultListSize: options.defaultListSize,
-              }),
+              fit()
+                ? costOf({
+                    schema,
+                    document,
+                    operationName,
+                    variables,
+                    directives,
+                    defaultListSize: options.defaultListSize,
+                  })
+                : undefined,
             );
           } catch (error) {
             throw refusal(`Query cost cannot be estimated: ${(error as Error).message}`);
           }
-          if (cost > options.maxCost) {
-            throw refusal(`Query cost ${cost} exceeds the limit of ${options.maxCost}.`);
-          }
+          // A remembered cost was estimated for other values of the variables it does not
+          // depend on: whether these fit is checked before refusing, as for a first estimate.
+          if (cost === undefined || cost <= options.maxCost || !fit()) return;
+          throw refusal(`Query cost ${cost} exceeds the limit of ${options.maxCost}.`);
         },
       };
     },

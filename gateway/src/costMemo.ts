@@ -70,7 +70,8 @@ function keyOf(
  * operation name and the values of the variables the cost depends on (`costVariables`). Apollo
  * Server hands the same `DocumentNode` to every request with the same text, so a repeated
  * operation is estimated once per distinct value of its cost variables; a new supergraph starts
- * over, since its directives are a new object.
+ * over, since its directives are a new object. An estimate of `undefined` (variables that do not
+ * fit the operation) is not remembered.
  */
 export function createCostMemo() {
   let bySupergraph = new WeakMap<CostDirectives, WeakMap<DocumentNode, DocumentCosts>>();
@@ -80,8 +81,8 @@ export function createCostMemo() {
       document: DocumentNode,
       operationName: string | undefined,
       variables: Record<string, unknown>,
-      estimate: () => number,
-    ): number {
+      estimate: () => number | undefined,
+    ): number | undefined {
       let byDocument = bySupergraph.get(directives);
       if (!byDocument) {
         byDocument = new WeakMap();
@@ -96,6 +97,7 @@ export function createCostMemo() {
       const known = entry.costs.get(key);
       if (known !== undefined) return known;
       const cost = estimate();
+      if (cost === undefined) return undefined;
       if (entry.costs.size >= COSTS_PER_DOCUMENT) {
         entry.costs.delete(entry.costs.keys().next().value as string);
       }

@@ -179,6 +179,28 @@ describe('3. operation limits and transport', () => {
     expect((await expectWithinLimits(query)).status).toBe(200);
   });
 
+  it('cost: a remembered estimate serves requests that differ in other variables, and only them', async () => {
+    const query =
+      'query($n: Int, $at: Int) { suppliers(limit: $n, offset: $at) { createdBy { suppliers(limit: $n) { createdBy { suppliers(limit: $n) { id } } } } } }';
+    await expectOverLimit(query, /^Query cost 1020200 exceeds the limit of 50000\.$/, {
+      n: 100,
+      at: 0,
+    });
+    // The same cost for another offset: refused again, without reaching a subgraph.
+    await expectOverLimit(query, /^Query cost 1020200 exceeds the limit of 50000\.$/, {
+      n: 100,
+      at: 7,
+    });
+    // An offset that does not fit its type is the gateway's variable error, as on a first estimate.
+    resetRecords();
+    const wrong = await stack.request(query, { n: 100, at: 'seven' }, { token });
+    expect(wrong.status).toBe(400);
+    expect(codesOf(wrong.body)).toEqual(['BAD_USER_INPUT']);
+    expectNothingRan();
+    // A smaller limit is estimated afresh and runs.
+    expect((await expectWithinLimits(query, { n: 5, at: 7 })).status).toBe(200);
+  });
+
   it('refuses HTTP batching (a JSON array of operations) and runs none of them', async () => {
     resetRecords();
     const res = await fetch(stack.gatewayUrl, {

@@ -182,7 +182,10 @@ describe('createCostMemo', () => {
     const memo = createCostMemo();
     const document = parse(PAGED);
     let estimates = 0;
-    const costFor = (variables: Record<string, unknown>, using: CostDirectives = directives) =>
+    const costFor = (
+      variables: Record<string, unknown>,
+      using: CostDirectives = directives,
+    ): number | undefined =>
       memo.cost(using, document, 'Paged', variables, () => {
         estimates += 1;
         return costOf({
@@ -218,14 +221,27 @@ describe('createCostMemo', () => {
     const withOwner = costFor({ n: 5, withOwner: true });
     expect(estimates()).toBe(3);
     expect(big).toBe(cost(PAGED, { n: 50000, withOwner: false }));
-    expect(big).toBeGreaterThan(small);
-    expect(withOwner).toBeGreaterThan(small);
+    expect(big).toBeGreaterThan(Number(small));
+    expect(withOwner).toBeGreaterThan(Number(small));
     // A missing variable takes the argument's default; an explicit null does not.
     const missing = costFor({ withOwner: false });
     const nulled = costFor({ n: null, withOwner: false });
     expect(missing).toBe(cost(PAGED, { withOwner: false }));
     expect(nulled).toBe(cost(PAGED, { n: null, withOwner: false }));
     expect(estimates()).toBe(5);
+  });
+
+  it('does not remember an estimate refused for variables that do not fit', () => {
+    const memo = createCostMemo();
+    const document = parse(PAGED);
+    let estimates = 0;
+    const refuse = () => {
+      estimates += 1;
+      return undefined;
+    };
+    expect(memo.cost(directives, document, 'Paged', { n: 'five' }, refuse)).toBeUndefined();
+    expect(memo.cost(directives, document, 'Paged', { n: 'five' }, refuse)).toBeUndefined();
+    expect(estimates).toBe(2);
   });
 
   it('starts over for a new supergraph', () => {
