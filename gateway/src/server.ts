@@ -6,6 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { observeContext, observingPlugin, requestObserver } from '@fedstack/kit/accessLog';
+import { graphqlHandler } from '@fedstack/kit/http/graphqlHandler';
 import { envelopeKey } from '@fedstack/kit/envelope';
 import { createLogger, type Logger } from '@fedstack/kit/logger';
 import { Agent } from 'undici';
@@ -21,7 +22,6 @@ import { credentialFieldsRule } from './credentialFieldsRule';
 import { formatGatewayError } from './formatGatewayError';
 import type { GatewayContext } from './GatewayContext';
 import { gatewayRequestHandler } from './http/gatewayRequestHandler';
-import { graphqlHandler } from './http/graphqlHandler';
 import { metricsRequestHandler } from './http/metricsRequestHandler';
 import { operationLimitProtection, parseOptionsFor } from './operationLimits';
 import { createReadinessCheck } from './readinessCheck';

@@ -6,10 +6,10 @@ import type { ReadinessReport } from '../readinessCheck';
 import { requestId } from '../requestId';
 import { securityHeaders } from '../securityHeaders';
 import { corsHeaders } from './corsHeaders';
-import type { GraphQLHandler } from './graphqlHandler';
+import type { GraphQLHandler } from '@fedstack/kit/http/graphqlHandler';
 import { metricsResponder } from './metricsResponder';
-import { sendError } from './sendError';
-import { sendJson } from './sendJson';
+import { sendError } from '@fedstack/kit/http/sendError';
+import { sendJson } from '@fedstack/kit/http/sendJson';
 
 export interface GatewayRequestHandlerOptions {
   /** Production sends HSTS and a CSP that allows nothing; development allows Apollo Sandbox. */

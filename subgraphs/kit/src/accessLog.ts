@@ -1,8 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import type { RequestHandler, Response } from 'express';
 import type { Logger } from './logger';
 import { counter, histogram, operationLabeler, type OperationNames } from './metrics';
-import { requestIdOf } from './requestId';
 
 const requestsTotal = counter({
   name: 'graphql_requests_total',
@@ -34,15 +32,11 @@ export interface Observed {
 const OBSERVED = Symbol('observed');
 
 /**
- * Links a GraphQL context to its HTTP response (through `accessLog`) or to its observation
- * (through `requestObserver`), so the plugin can report to the access log.
+ * Links a GraphQL context to its request's observation (see `requestObserver`), so the plugin can
+ * report to the access log.
  */
-export function observeContext<T extends object>(
-  context: T,
-  source: Pick<Response, 'locals'> | RequestObservation,
-): T {
-  (context as Record<symbol, unknown>)[OBSERVED] =
-    'locals' in source ? source.locals.observed : source.observed;
+export function observeContext<T extends object>(context: T, observation: RequestObservation): T {
+  (context as Record<symbol, unknown>)[OBSERVED] = observation.observed;
   return context;
 }
 
@@ -66,7 +60,7 @@ export function observingPlugin<TContext extends BaseContext>(): ApolloServerPlu
   };
 }
 
-/** One request under observation, for HTTP paths that are not Express. */
+/** One request under observation. */
 export interface RequestObservation {
   /** Filled in by `observingPlugin` once `observeContext` links it to the GraphQL context. */
   readonly observed: Observed;
@@ -75,8 +69,11 @@ export interface RequestObservation {
 }
 
 /**
- * The access log without Express: returns the function that starts observing one request by its
- * id. Call `finished(status)` once the response is sent; it writes what `accessLog` writes.
+ * The access log of a GraphQL route: returns the function that starts observing one request by
+ * its id. Call `finished(status)` once the response is sent: it writes one JSON access-log line
+ * and one metrics sample: `requestId`, `operationName`, `status`, `outcome`, `durationMs`. The
+ * log keeps every operation name; the metrics label only those `operations` allows (default
+ * `'*'`, see `OperationNames`).
  */
 export function requestObserver(options: {
   service: string;
@@ -108,30 +105,5 @@ export function requestObserver(options: {
         );
       },
     };
-  };
-}
-
-/**
- * Express middleware for a GraphQL route: settles the request id (the `x-request-id` header when
- * it is plain and at most 128 characters, else a new UUID; returned in the response), then writes
- * one JSON access-log line and one metrics sample per request once the response is sent:
- * `requestId`, `operationName`, `status`, `outcome`, `durationMs`. The log keeps every operation
- * name; the metrics label only those `operations` allows (default `'*'`, see `OperationNames`).
- */
-export function accessLog(options: {
-  service: string;
-  logger: Logger;
-  operations?: OperationNames;
-}): RequestHandler {
-  const observe = requestObserver(options);
-  return (req, res, next) => {
-    const requestId =
-      (res.locals.requestId as string | undefined) ?? requestIdOf(req.header('x-request-id'));
-    const observation = observe(requestId);
-    res.locals.requestId = requestId;
-    res.locals.observed = observation.observed;
-    res.setHeader('x-request-id', requestId);
-    res.once('finish', () => observation.finished(res.statusCode));
-    next();
   };
 }

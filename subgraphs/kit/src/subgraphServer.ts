@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
@@ -6,20 +7,24 @@ import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import express, { type Request } from 'express';
+import express from 'express';
 import type { DocumentNode } from 'graphql';
-import { accessLog, observeContext, observingPlugin } from './accessLog';
+import { observeContext, observingPlugin, requestObserver } from './accessLog';
 import type { SubgraphBaseConfig } from './config';
 import type { Database } from './database';
 import { verifyEnvelope } from './envelope';
 import { formatErrorFor } from './formatError';
 import { httpErrorHandler } from './httpErrorHandler';
+import { graphqlExecutor } from './http/graphqlHandler';
+import { HttpRequestError } from './http/HttpRequestError';
+import { readJsonBody, type JsonBody } from './http/readJsonBody';
+import { sendError } from './http/sendError';
 import type { Logger } from './logger';
 import { metricsHandler } from './metrics';
-import { refuseQueriesOfAbortedRequests, requestAbortScope } from './requestAbort';
+import { refuseQueriesOfAbortedRequests, runInAbortScope } from './requestAbort';
+import { requestIdOf } from './requestId';
 import { viewerFromIdentity, type Viewer } from './viewer';
 import { listenOn } from './listenOn';
 
@@ -67,11 +72,22 @@ export interface SubgraphServer {
   stop(): Promise<void>;
 }
 
-type RawBodyRequest = Request & { rawBody?: Buffer };
+const UNSIGNED = 'subgraphs accept only signed POST requests from the gateway';
+const NOT_JSON = 'Request body is not valid JSON';
+
+/** Whether `req` is a `POST /graphql` (the path exactly, a query string allowed). */
+function isGraphQLPost(req: IncomingMessage): boolean {
+  if (req.method !== 'POST') return false;
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  return (query === -1 ? url : url.slice(0, query)) === '/graphql';
+}
 
 /**
  * Builds a subgraph's HTTP server without listening: `/graphql` behind the gateway-signature
- * check, and `/health`, `/health/ready`.
+ * check, and `/health`, `/health/ready`. `POST /graphql`, the path the gateway calls, is served
+ * on `node:http` without Express; every other request goes to the Express `app`, whose `/graphql`
+ * mount runs the same handler.
  */
 export async function createSubgraphServer<TContext extends BaseContext>(
   options: SubgraphServerOptions<TContext>,
@@ -82,7 +98,10 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   app.disable('x-powered-by');
   // An ETag is a SHA-1 of every answer, and answers to POST are never revalidated.
   app.set('etag', false);
-  const httpServer = createServer(app);
+  const httpServer = createServer((req, res) => {
+    if (isGraphQLPost(req)) void serveGraphQL(req, res);
+    else app(req, res);
+  });
 
   const apollo = new ApolloServer<TContext>({
     schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers }),
@@ -128,71 +147,110 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       .json({ status: ready ? 'ready' : 'unavailable', service: config.service });
   });
 
-  app.use(
-    '/graphql',
-    accessLog({ service: config.service, logger, operations: config.metricsOperations }),
-    express.json({
-      limit: config.bodyLimitBytes,
-      verify: (req, _res, buf) => {
-        (req as RawBodyRequest).rawBody = buf;
-      },
-    }),
-    (req, res, next) => {
-      // Answers carry a caller's data: no cache on the way may keep them.
-      res.setHeader('cache-control', 'no-store');
-      const raw = (req as RawBodyRequest).rawBody;
+  const observe = requestObserver({
+    service: config.service,
+    logger,
+    operations: config.metricsOperations,
+  });
+  const execute = graphqlExecutor(apollo, { logger });
+
+  /**
+   * One `/graphql` request: its id (returned in `x-request-id`), the access log and metrics,
+   * `cache-control: no-store` on every answer (they carry a caller's data), the JSON body (413
+   * over the limit, a JSON 400 when it is not JSON), the gateway's signature over the exact body
+   * bytes (401 for anything unsigned, GET included), then Apollo Server inside the request's
+   * abort scope.
+   */
+  const serveGraphQL = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const given = req.headers['x-request-id'];
+    const requestId = requestIdOf(typeof given === 'string' ? given : undefined);
+    const observation = observe(requestId);
+    res.once('finish', () => observation.finished(res.statusCode));
+    const headers = { 'x-request-id': requestId, 'cache-control': 'no-store' };
+    try {
+      const read = await readBody(req, res, headers);
+      if (read === null) return;
       const result =
-        req.method === 'POST' && raw
+        req.method === 'POST' && read
           ? verifyEnvelope(config.signingSecret, {
               audience: config.service,
               headers: req.headers,
               method: req.method,
-              body: raw,
+              body: read.raw,
               maxAgeMs: config.signatureMaxAgeMs,
             })
-          : ({
-              ok: false,
-              reason: 'subgraphs accept only signed POST requests from the gateway',
-            } as const);
+          : ({ ok: false, reason: UNSIGNED } as const);
       if (!result.ok) {
-        logger.warn({ reason: result.reason, ip: req.ip }, 'refused unsigned subgraph request');
-        res.status(401).json({
-          errors: [
-            {
-              message: `Unauthenticated: ${result.reason}`,
-              extensions: { code: 'UNAUTHENTICATED' },
-            },
-          ],
-        });
+        logger.warn(
+          { reason: result.reason, ip: req.socket.remoteAddress },
+          'refused unsigned subgraph request',
+        );
+        sendError(res, 401, 'UNAUTHENTICATED', `Unauthenticated: ${result.reason}`, headers);
         return;
       }
-      res.locals.viewer = viewerFromIdentity(result.identity);
-      res.locals.clientIp = result.clientAddress;
-      if (config.testDelayMs > 0) setTimeout(next, config.testDelayMs);
-      else next();
-    },
-    requestAbortScope(),
-    expressMiddleware(apollo, {
-      context: async ({ res }) => {
-        const requestId = res.locals.requestId as string;
-        return observeContext(
-          options.createContext({
-            viewer: res.locals.viewer as Viewer | null,
-            clientIp: res.locals.clientIp as string | undefined,
-            requestId,
-            logger: logger.child({ requestId }),
-            signal: res.locals.signal as AbortSignal,
-          }),
+      const body = read?.body;
+      const viewer = viewerFromIdentity(result.identity);
+      const clientIp = result.clientAddress;
+      if (config.testDelayMs > 0) await delay(config.testDelayMs);
+      await runInAbortScope(res, (signal) =>
+        execute(
+          req,
           res,
-        );
-      },
-    }),
-  );
+          body,
+          async () =>
+            observeContext(
+              options.createContext({
+                viewer,
+                clientIp,
+                requestId,
+                logger: logger.child({ requestId }),
+                signal,
+              }),
+              observation,
+            ),
+          headers,
+        ),
+      );
+    } catch (error) {
+      logger.error({ err: error }, 'unexpected error handling an HTTP request');
+      if (!res.headersSent) {
+        sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error', headers);
+      } else {
+        res.destroy();
+      }
+    }
+  };
+
+  /**
+   * The request's JSON body (see `readJsonBody`; `undefined` when it has none), or `null` once a
+   * body that cannot be read has been answered, as `httpErrorHandler` answered it: a 413 with the
+   * limit, a 400 for JSON that does not parse, else `Request cannot be read` (the parser's own
+   * detail is not sent back).
+   */
+  const readBody = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<JsonBody | undefined | null> => {
+    try {
+      return await readJsonBody(req, config.bodyLimitBytes);
+    } catch (error) {
+      if (!(error instanceof HttpRequestError)) throw error;
+      const message =
+        error.status === 413 || error.message === NOT_JSON
+          ? error.message
+          : 'Request cannot be read';
+      sendError(res, error.status, error.code, message, headers);
+      return null;
+    }
+  };
+
+  app.use('/graphql', (req, res) => void serveGraphQL(req, res));
   options.routes?.(app);
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
   });
-  // Unparsable JSON, a body over the limit: a JSON error, never Express's HTML page and stack.
+  // What fails in Express (e.g. in a route of `routes`): a JSON error, never Express's HTML page.
   app.use(httpErrorHandler(logger));
 
   return {

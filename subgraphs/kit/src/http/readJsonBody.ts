@@ -37,15 +37,15 @@ function tooLarge(limitBytes: number): HttpRequestError {
 }
 
 /**
- * Reads `stream` to its end as UTF-8, failing with 413 past `limitBytes` (decoded bytes); `stop`
- * runs once on failure.
+ * Reads `stream` to its end, failing with 413 past `limitBytes` (decoded bytes); `stop` runs once
+ * on failure.
  */
-function readText(
+function readBytes(
   req: IncomingMessage,
   stream: Readable | NodeJS.ReadWriteStream,
   limitBytes: number,
   stop: () => void,
-): Promise<string> {
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;
@@ -73,10 +73,16 @@ function readText(
     stream.once('end', () => {
       if (settled) return;
       settled = true;
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
-      resolve(body.toString('utf8'));
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
     });
   });
+}
+
+/** A JSON request body: what it parses to, and the exact bytes it was read from. */
+export interface JsonBody {
+  body: unknown;
+  /** The body's bytes as they came, after content decoding (what a signature covers). */
+  raw: Buffer;
 }
 
 /**
@@ -86,7 +92,10 @@ function readText(
  * empty body is `{}`. Throws `HttpRequestError` for what it refuses. The rest of a refused body
  * is drained by Node once the answer is sent, so the connection stays usable.
  */
-export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+export async function readJsonBody(
+  req: IncomingMessage,
+  limitBytes: number,
+): Promise<JsonBody | undefined> {
   const contentType = req.headers['content-type'];
   if (contentType === undefined || !hasBody(req) || mediaType(contentType) !== 'application/json') {
     return undefined;
@@ -119,8 +128,9 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
       req.resume();
     };
   }
-  const text = await readText(req, source, limitBytes, stop);
-  if (text.length === 0) return {};
+  const raw = await readBytes(req, source, limitBytes, stop);
+  if (raw.length === 0) return { body: {}, raw };
+  const text = raw.toString('utf8');
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -140,5 +150,5 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
       'Invalid JSON: the body must be an object or an array',
     );
   }
-  return body;
+  return { body, raw };
 }
