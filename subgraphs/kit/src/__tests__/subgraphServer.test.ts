@@ -134,6 +134,11 @@ async function accessLine(requestId: string): Promise<Record<string, unknown>> {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** A GraphQL-shaped error answer: one error with `message` and `extensions.code`. */
+const errorBody = (message: string, code: string) => ({
+  errors: [{ message, extensions: { code } }],
+});
+
 describe('POST /graphql', () => {
   it('answers a signed request with the viewer, its request id and no-store, and logs it', async () => {
     const body = JSON.stringify({ query: 'query Who { hello viewerId requestId }' });
@@ -171,14 +176,9 @@ describe('POST /graphql', () => {
     const headers = signed(JSON.stringify({ query: '{ viewerId }' }));
     const res = await post(body, headers);
     expect(res.status).toBe(401);
-    expect(res.json).toEqual({
-      errors: [
-        {
-          message: 'Unauthenticated: bad gateway signature',
-          extensions: { code: 'UNAUTHENTICATED' },
-        },
-      ],
-    });
+    expect(res.json).toEqual(
+      errorBody('Unauthenticated: bad gateway signature', 'UNAUTHENTICATED'),
+    );
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const requestId = res.headers.get('x-request-id') ?? '';
@@ -196,28 +196,21 @@ describe('POST /graphql', () => {
   it('refuses a POST without a JSON body as unsigned', async () => {
     const res = await post('{ hello }', { 'content-type': 'text/plain' });
     expect(res.status).toBe(401);
-    expect(res.json).toEqual({
-      errors: [
-        {
-          message: 'Unauthenticated: subgraphs accept only signed POST requests from the gateway',
-          extensions: { code: 'UNAUTHENTICATED' },
-        },
-      ],
-    });
+    expect(res.json).toEqual(
+      errorBody(
+        'Unauthenticated: subgraphs accept only signed POST requests from the gateway',
+        'UNAUTHENTICATED',
+      ),
+    );
   });
 
   it('answers a body over the limit with a JSON 413, declared or not', async () => {
     const body = JSON.stringify({ query: `{ hello }${' '.repeat(4096)}` });
     const declared = await post(body, signed(body));
     expect(declared.status).toBe(413);
-    expect(declared.json).toEqual({
-      errors: [
-        {
-          message: 'Request body is larger than the limit of 2048 bytes',
-          extensions: { code: 'PAYLOAD_TOO_LARGE' },
-        },
-      ],
-    });
+    expect(declared.json).toEqual(
+      errorBody('Request body is larger than the limit of 2048 bytes', 'PAYLOAD_TOO_LARGE'),
+    );
     expect(declared.headers.get('cache-control')).toBe('no-store');
     expect(declared.headers.get('x-request-id')).toMatch(UUID);
 
@@ -282,14 +275,12 @@ describe('everything else goes through Express', () => {
       headers: { 'x-request-id': 'req-lean-get' },
     });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({
-      errors: [
-        {
-          message: 'Unauthenticated: subgraphs accept only signed POST requests from the gateway',
-          extensions: { code: 'UNAUTHENTICATED' },
-        },
-      ],
-    });
+    expect(await res.json()).toEqual(
+      errorBody(
+        'Unauthenticated: subgraphs accept only signed POST requests from the gateway',
+        'UNAUTHENTICATED',
+      ),
+    );
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('x-request-id')).toBe('req-lean-get');
     expect(await accessLine('req-lean-get')).toMatchObject({ status: 401 });
