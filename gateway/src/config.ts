@@ -33,9 +33,26 @@ export const SUPPORTED_JWT_ALGORITHMS = [
 
 export type JwtAlgorithm = (typeof SUPPORTED_JWT_ALGORITHMS)[number];
 
+/**
+ * Where the gateway takes the issuer's public keys from (`JWT_JWKS_URL`): the JWKS the users
+ * subgraph publishes, the key for each token chosen by its `kid`.
+ */
+export interface JwksSettings {
+  url: string;
+  /** How long a fetched key is kept before the JWKS is asked again (`JWT_JWKS_CACHE_MAX_AGE_MS`). */
+  cacheMaxAgeMs: number;
+  /** JWKS fetches allowed per minute for keys not in the cache (`JWT_JWKS_REQUESTS_PER_MINUTE`). */
+  requestsPerMinute: number;
+  /** How long one JWKS fetch may take (`JWT_JWKS_TIMEOUT_MS`). */
+  timeoutMs: number;
+}
+
 /** How the gateway checks access tokens. */
 export interface JwtSettings {
-  publicKey: KeyObject;
+  /** The one key of `JWT_PUBLIC_KEY(_FILE)`; undefined when the keys come from `jwks`. */
+  publicKey: KeyObject | undefined;
+  /** The JWKS the keys come from (`JWT_JWKS_URL`); undefined: the public key file. */
+  jwks: JwksSettings | undefined;
   algorithms: JwtAlgorithm[];
   issuer: string;
   audience: string;
@@ -188,6 +205,34 @@ function readPublicKey(pem: string, variable: string, algorithms: JwtAlgorithm[]
   return key;
 }
 
+function readJwks(env: EnvReader): JwksSettings | undefined {
+  const raw = env.optional('JWT_JWKS_URL');
+  if (raw === undefined) return undefined;
+  // Two sources of keys would leave it unclear which one a token was checked against.
+  if (env.optional('JWT_PUBLIC_KEY') || env.optional('JWT_PUBLIC_KEY_FILE')) {
+    throw new ConfigError(
+      'JWT_JWKS_URL and JWT_PUBLIC_KEY(_FILE) are both set; set one source of public keys',
+    );
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new ConfigError(
+      `JWT_JWKS_URL must be an http(s) URL like http://users:4001/.well-known/jwks.json, got "${raw}"`,
+    );
+  }
+  return {
+    url: url.toString(),
+    cacheMaxAgeMs: env.int('JWT_JWKS_CACHE_MAX_AGE_MS', 600_000, { min: 1000, max: 86_400_000 }),
+    requestsPerMinute: env.int('JWT_JWKS_REQUESTS_PER_MINUTE', 10, { min: 1, max: 1000 }),
+    timeoutMs: env.int('JWT_JWKS_TIMEOUT_MS', 5000, { min: 100, max: 60_000 }),
+  };
+}
+
 function readSupergraph(env: EnvReader): { file: string; sdl: string } {
   const file = resolve(env.string('SUPERGRAPH_FILE', './supergraph.graphql'));
   try {
@@ -311,6 +356,8 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * Defaults: `NODE_ENV` development, `GATEWAY_PORT` 4000, `SUPERGRAPH_FILE` ./supergraph.graphql,
  * `<SUBGRAPH>_URL` the supergraph's routing URL, `DATA_DIR` ./data, `JWT_ISSUER` fedstack,
  * `JWT_AUDIENCE` fedstack-api, `JWT_ALGORITHMS` ES256, `JWT_CLOCK_TOLERANCE_SECONDS` 5,
+ * `JWT_JWKS_URL` unset (the public key file), `JWT_JWKS_CACHE_MAX_AGE_MS` 600000,
+ * `JWT_JWKS_REQUESTS_PER_MINUTE` 10, `JWT_JWKS_TIMEOUT_MS` 5000,
  * `MAX_DEPTH` 10, `MAX_ALIASES` 30, `MAX_ROOT_FIELDS` 40, `MAX_TOKENS` 2000,
  * `MAX_DIRECTIVES` 50, `MAX_COST` 50000, `COST_DEFAULT_LIST_SIZE` 100,
  * `MAX_ENTITY_REPRESENTATIONS` 1000, `SUBGRAPH_RESPONSE_LIMIT_BYTES` 8 MiB, `CREDENTIAL_FIELDS` login,register,refreshToken,
@@ -324,7 +371,8 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * `CORS_ORIGINS` * in development and none in production, `TRUST_PROXY` false, `LOG_LEVEL` info,
  * `LOG_FORMAT` json, `GATEWAY_EXECUTOR` fast.
  * `JWT_PUBLIC_KEY(_FILE)` and `GATEWAY_SIGNING_SECRET(_FILE)` come from the generated development
- * set in `DATA_DIR/keys` when unset, and are required in production.
+ * set in `DATA_DIR/keys` when unset, and are required in production; with `JWT_JWKS_URL`,
+ * `JWT_PUBLIC_KEY(_FILE)` is neither read nor required.
  */
 export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
   const env = envReader(rawEnv);
@@ -334,23 +382,31 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
     'development',
   );
   const production = nodeEnv === 'production';
-  requireProductionSecrets(env, nodeEnv, ['JWT_PUBLIC_KEY', 'GATEWAY_SIGNING_SECRET']);
+  const jwks = readJwks(env);
+  requireProductionSecrets(
+    env,
+    nodeEnv,
+    jwks ? ['GATEWAY_SIGNING_SECRET'] : ['JWT_PUBLIC_KEY', 'GATEWAY_SIGNING_SECRET'],
+  );
   const { file: supergraphFile, sdl } = readSupergraph(env);
   const subgraphUrls = readSubgraphUrls(env, supergraphFile, sdl);
 
   // Production takes its secrets from the environment, so it needs no writable DATA_DIR.
   const dataDir = production ? resolve(env.string('DATA_DIR', './data')) : readDataDir(env);
-  const publicKeyPem = readSecret(env, 'JWT_PUBLIC_KEY', {
-    nodeEnv,
-    dataDir,
-    devFile: 'jwtPublicKey',
-  });
   const algorithms = readAlgorithms(env);
-  const publicKey = readPublicKey(
-    publicKeyPem.value,
-    publicKeyPem.source === 'file' ? 'JWT_PUBLIC_KEY_FILE' : 'JWT_PUBLIC_KEY',
-    algorithms,
-  );
+  let publicKey: KeyObject | undefined;
+  if (!jwks) {
+    const publicKeyPem = readSecret(env, 'JWT_PUBLIC_KEY', {
+      nodeEnv,
+      dataDir,
+      devFile: 'jwtPublicKey',
+    });
+    publicKey = readPublicKey(
+      publicKeyPem.value,
+      publicKeyPem.source === 'file' ? 'JWT_PUBLIC_KEY_FILE' : 'JWT_PUBLIC_KEY',
+      algorithms,
+    );
+  }
   const signingSecret = readSigningSecret(env, nodeEnv, dataDir);
 
   return {
@@ -361,6 +417,7 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
     dataDir,
     jwt: {
       publicKey,
+      jwks,
       algorithms,
       issuer: env.string('JWT_ISSUER', 'fedstack'),
       audience: env.string('JWT_AUDIENCE', 'fedstack-api'),

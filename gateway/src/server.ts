@@ -180,13 +180,7 @@ export async function createGatewayServer(
   });
   if (config.revocation.subgraph !== undefined) await revocations.start();
 
-  const authenticate = createAuthenticator({
-    publicKey: config.jwt.publicKey,
-    algorithms: config.jwt.algorithms,
-    issuer: config.jwt.issuer,
-    audience: config.jwt.audience,
-    clockToleranceSeconds: config.jwt.clockToleranceSeconds,
-  });
+  const authenticate = createAuthenticator(config.jwt, { logger });
 
   // With METRICS_PORT, metrics are served on that port only, away from the public one.
   const metricsServer =
@@ -208,7 +202,7 @@ export async function createGatewayServer(
       async context(req, id, observation): Promise<GatewayContext> {
         const requestLogger = logger.child({ requestId: id });
         try {
-          const identity = authenticate(req.headers.authorization);
+          const identity = await authenticate(req.headers.authorization);
           const revoked = identity && revocations.refusal(identity);
           if (revoked) throw new AccessTokenError('revoked', revoked);
           return observeContext(

@@ -76,7 +76,7 @@ describe('readGatewayConfig', () => {
       audience: 'fedstack-api',
       clockToleranceSeconds: 5,
     });
-    expect(config.jwt.publicKey.asymmetricKeyType).toBe('ec');
+    expect(config.jwt.publicKey?.asymmetricKeyType).toBe('ec');
   });
 
   it('uses the generated development secrets when none are set', () => {
@@ -94,7 +94,7 @@ describe('readGatewayConfig', () => {
       JWT_PUBLIC_KEY: undefined,
       JWT_PUBLIC_KEY_FILE: file,
     });
-    expect(config.jwt.publicKey.equals(keys.publicKey)).toBe(true);
+    expect(config.jwt.publicKey?.equals(keys.publicKey)).toBe(true);
   });
 
   it('takes routing-URL overrides for the subgraphs the supergraph names', () => {
@@ -167,6 +167,31 @@ describe('readGatewayConfig', () => {
     expect(
       readGatewayConfig({ ...production, CORS_ORIGINS: 'https://app.example.com' }).corsOrigins,
     ).toEqual(['https://app.example.com']);
+  });
+
+  it('takes keys from JWT_JWKS_URL instead of a public key file when it is set', () => {
+    expect(readGatewayConfig(base()).jwt.jwks).toBeUndefined();
+    const jwksUrl = 'http://users:4001/.well-known/jwks.json';
+    const fromJwks = { ...base(), JWT_PUBLIC_KEY: undefined, JWT_JWKS_URL: jwksUrl };
+    expect(readGatewayConfig(fromJwks).jwt).toMatchObject({
+      publicKey: undefined,
+      jwks: { url: jwksUrl, cacheMaxAgeMs: 600_000, requestsPerMinute: 10, timeoutMs: 5000 },
+    });
+    expect(
+      readGatewayConfig({ ...fromJwks, JWT_JWKS_CACHE_MAX_AGE_MS: '60000' }).jwt.jwks
+        ?.cacheMaxAgeMs,
+    ).toBe(60_000);
+    // Production needs no public key then, but still the signing secret.
+    expect(readGatewayConfig({ ...fromJwks, NODE_ENV: 'production' }).jwt.jwks?.url).toBe(jwksUrl);
+    expect(configError({ ...fromJwks, JWT_PUBLIC_KEY: keys.publicKeyPem })).toMatch(
+      'JWT_JWKS_URL and JWT_PUBLIC_KEY(_FILE) are both set',
+    );
+    expect(configError({ ...fromJwks, JWT_JWKS_URL: 'ftp://users/jwks.json' })).toMatch(
+      /JWT_JWKS_URL must be an http\(s\) URL/,
+    );
+    expect(configError({ ...fromJwks, JWT_JWKS_CACHE_MAX_AGE_MS: '10' })).toMatch(
+      /JWT_JWKS_CACHE_MAX_AGE_MS/,
+    );
   });
 
   it('refuses a short signing secret', () => {

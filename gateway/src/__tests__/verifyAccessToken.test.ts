@@ -154,12 +154,12 @@ describe('bearerTokenFrom', () => {
 describe('createAuthenticator', () => {
   const authenticate = createAuthenticator(policy);
 
-  it('is anonymous without a header, the caller with a good token, and throws otherwise', () => {
-    expect(authenticate(undefined)).toBeNull();
-    expect(authenticate(`Bearer ${signAccessToken(keys, { sub: '7' })}`)).toEqual({
+  it('is anonymous without a header, the caller with a good token, and throws otherwise', async () => {
+    await expect(authenticate(undefined)).resolves.toBeNull();
+    await expect(authenticate(`Bearer ${signAccessToken(keys, { sub: '7' })}`)).resolves.toEqual({
       userId: '7',
       role: 'USER',
     });
-    expect(() => authenticate('Bearer not-a-token')).toThrow(AccessTokenError);
+    await expect(authenticate('Bearer not-a-token')).rejects.toThrow(AccessTokenError);
   });
 });

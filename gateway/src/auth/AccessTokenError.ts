@@ -7,7 +7,11 @@ export type AccessTokenFailure =
   | 'not_yet_valid'
   | 'claims'
   | 'type'
-  | 'revoked';
+  | 'revoked'
+  /** No `kid`, or one the JWKS does not hold (`JWT_JWKS_URL`). */
+  | 'key'
+  /** The JWKS cannot be fetched, so no token can be checked. */
+  | 'keys_unavailable';
 
 /** Thrown for a bearer token that is present but cannot be trusted. */
 export class AccessTokenError extends Error {

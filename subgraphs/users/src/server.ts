@@ -18,6 +18,7 @@ import type { Context } from './context';
 import { createLoaders } from './loaders';
 import { defineModels } from './models';
 import { resolvers } from './resolvers';
+import { jwksHandler, JWKS_PATH } from './jwksRoute';
 import { revocationFeedHandler } from './revocationFeed';
 import { SEED_ACCOUNTS } from './seed';
 
@@ -78,6 +79,10 @@ export async function createUsersServer(deps: {
     }),
     db,
     routes: (app) => {
+      app.get(
+        JWKS_PATH,
+        jwksHandler({ signingKey: signer.publicJwk, previousKeys: config.jwtPreviousPublicKeys }),
+      );
       app.get(
         '/revocations',
         revocationFeedHandler({ config, revocations: sessions.revocations, logger }),

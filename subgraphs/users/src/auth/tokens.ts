@@ -1,13 +1,7 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  randomBytes,
-  randomUUID,
-  type KeyObject,
-} from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Role } from '@fedstack/kit';
+import { jwkThumbprint, publishedJwk, type PublishedJwk } from './signingKeys';
 
 export interface TokenSettings {
   privateKeyPem: string;
@@ -23,15 +17,20 @@ export interface TokenSettings {
  */
 export class AccessTokenSigner {
   private readonly privateKey: KeyObject;
-  /** RFC 7638-style thumbprint of the public key, so verifiers can tell keys apart during rotation. */
+  /**
+   * RFC 7638 thumbprint of the public key, sent as the tokens' `kid` and published in the JWKS, so
+   * verifiers can tell keys apart during a rotation.
+   */
   readonly keyId: string;
 
   constructor(private readonly settings: TokenSettings) {
     this.privateKey = createPrivateKey(settings.privateKeyPem);
-    const jwk = createPublicKey(this.privateKey).export({ format: 'jwk' });
-    this.keyId = createHash('sha256')
-      .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
-      .digest('base64url');
+    this.keyId = jwkThumbprint(this.privateKey);
+  }
+
+  /** The public half of the signing key, as the JWKS publishes it. */
+  get publicJwk(): PublishedJwk {
+    return publishedJwk(this.privateKey);
   }
 
   get ttlSeconds(): number {
