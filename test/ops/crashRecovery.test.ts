@@ -15,7 +15,9 @@ import {
 
 it('keeps every acknowledged write across a SIGKILL mid-load', async () => {
   const { dataDir } = await preparedDataDir();
-  const env = { ...baseEnv(dataDir), LOG_LEVEL: 'warn' };
+  // Each request is held 10 ms before it runs, so that requests are inside the server, on open
+  // connections, when it is killed: a single-statement write alone is over too soon to be sure.
+  const env = { ...baseEnv(dataDir), LOG_LEVEL: 'warn', TEST_SUBGRAPH_DELAY_MS: '10' };
   let orders: ServiceProcess = await spawnService('orders', env);
   const acknowledged: number[] = [];
   // How each unacknowledged request failed: an error code, or the HTTP status.
