@@ -12,11 +12,14 @@
 # data is thrown away. PostgreSQL's binaries are taken from PG_BIN, else from `pg_config --bindir`,
 # else from the newest /usr/lib/postgresql/<version>/bin, else from PATH.
 # `stop [dir]` stops the cluster in `dir` (default: $TEST_POSTGRES_DIR) and deletes the directory;
-# it succeeds when there is nothing to stop. `bindir` prints where the binaries are, or fails.
+# it succeeds when there is nothing to stop. `pause [dir]` stops the server (fast shutdown: open
+# connections are cut) but keeps its directory and port; `resume [dir]` starts it again there, as
+# `start` did, e.g. to test how clients ride out an outage. `bindir` prints where the binaries are,
+# or fails.
 set -euo pipefail
 
 usage() {
-  echo "usage: bash scripts/test-postgres.sh start [dir] | stop [dir] | bindir" >&2
+  echo "usage: bash scripts/test-postgres.sh start [dir] | stop [dir] | pause [dir] | resume [dir] | bindir" >&2
   exit 2
 }
 
@@ -75,6 +78,38 @@ stop_cluster() {
   rm -rf "$dir"
 }
 
+# Starts the server of an initialised cluster in `dir`, with the options `start` saved there.
+run_server() {
+  local bin="$1" dir="$2"
+  (cd "$dir" && as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+    -o "$(cat "$dir/server.opts")" start >/dev/null) || {
+    cat "$dir/server.log" >&2 2>/dev/null || true
+    false
+  }
+}
+
+cluster_dir() {
+  local dir="$1"
+  if [[ -z "$dir" || ! -f "$dir/server.opts" ]]; then
+    echo "test-postgres: no cluster started by this script in \"$dir\"" >&2
+    exit 1
+  fi
+  echo "$dir"
+}
+
+pause_cluster() {
+  local dir bin
+  dir="$(cluster_dir "$1")"
+  bin="$(find_bin)"
+  (cd "$dir" && as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null)
+}
+
+resume_cluster() {
+  local dir
+  dir="$(cluster_dir "$1")"
+  run_server "$(find_bin)" "$dir"
+}
+
 start_cluster() {
   local bin dir="${1:-}" port
   bin="$(find_bin)"
@@ -103,12 +138,9 @@ start_cluster() {
     cat "$dir/initdb.log" >&2
     false
   }
-  (cd "$dir" && as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start >/dev/null) || {
-    cat "$dir/server.log" >&2 2>/dev/null || true
-    false
-  }
+  echo "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    >"$dir/server.opts"
+  run_server "$bin" "$dir"
   trap - EXIT
   printf 'export TEST_POSTGRES_URL=%q\n' "postgres://postgres@127.0.0.1:$port/postgres"
   printf 'export TEST_POSTGRES_DIR=%q\n' "$dir"
@@ -118,6 +150,8 @@ start_cluster() {
 case "${1:-}" in
   start) start_cluster "${2:-}" ;;
   stop) stop_cluster "${2:-${TEST_POSTGRES_DIR:-}}" ;;
+  pause) pause_cluster "${2:-${TEST_POSTGRES_DIR:-}}" ;;
+  resume) resume_cluster "${2:-${TEST_POSTGRES_DIR:-}}" ;;
   bindir) find_bin ;;
   *) usage ;;
 esac

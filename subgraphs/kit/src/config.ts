@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   devSecretFiles,
@@ -179,6 +179,8 @@ export interface SubgraphBaseConfig {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** How to connect to PostgreSQL; undefined on SQLite (no `<NAME>_DATABASE_URL`). */
+  postgres: PostgresSettings | undefined;
   signingSecret: string;
   signatureMaxAgeMs: number;
   logLevel: string;
@@ -249,11 +251,62 @@ export function readMetricsSettings(env: EnvReader, nodeEnv: NodeEnv): MetricsSe
   };
 }
 
-/** Where a subgraph's database is: `DATA_DIR` (created 0700) and `<SERVICE>_DATABASE_URL`. */
+/** How a subgraph talks to PostgreSQL; the same for every subgraph of a process. */
+export interface PostgresSettings {
+  /** Most connections the pool opens (`DATABASE_POOL_MAX`, default 10). */
+  poolMax: number;
+  /** PostgreSQL's `statement_timeout` on every connection (`DATABASE_STATEMENT_TIMEOUT_MS`, default 30 000; 0 turns it off). */
+  statementTimeoutMs: number;
+  /** `DATABASE_SSL`: `disable` (default), `require` (encrypted, certificate unchecked) or `verify-full`. */
+  ssl: 'disable' | 'require' | 'verify-full';
+  /** PEM certificates the server's must chain to (`DATABASE_SSL_CA_FILE`); unset: the system's. */
+  sslCa: string | undefined;
+}
+
+/**
+ * Reads `DATABASE_POOL_MAX`, `DATABASE_STATEMENT_TIMEOUT_MS`, `DATABASE_SSL` and
+ * `DATABASE_SSL_CA_FILE` (read now, so that an unreadable file fails the start).
+ */
+export function readPostgresSettings(env: EnvReader): PostgresSettings {
+  const ssl = env.oneOf('DATABASE_SSL', ['disable', 'require', 'verify-full'] as const, 'disable');
+  const caFile = env.optional('DATABASE_SSL_CA_FILE');
+  let sslCa: string | undefined;
+  if (caFile !== undefined) {
+    if (ssl === 'disable') {
+      throw new ConfigError(
+        'DATABASE_SSL_CA_FILE needs DATABASE_SSL=require or verify-full, got DATABASE_SSL=disable',
+      );
+    }
+    try {
+      sslCa = readFileSync(resolve(caFile), 'utf8');
+    } catch (error) {
+      throw new ConfigError(
+        `DATABASE_SSL_CA_FILE "${caFile}" cannot be read (${(error as Error).message})`,
+      );
+    }
+    if (!sslCa.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new ConfigError(`DATABASE_SSL_CA_FILE "${caFile}" holds no PEM certificate`);
+    }
+  }
+  return {
+    poolMax: env.int('DATABASE_POOL_MAX', 10, { min: 1, max: 1000 }),
+    statementTimeoutMs: env.int('DATABASE_STATEMENT_TIMEOUT_MS', 30_000, {
+      min: 0,
+      max: 2_147_483_647,
+    }),
+    ssl,
+    sslCa,
+  };
+}
+
+/**
+ * Where a subgraph's database is: `DATA_DIR` (created 0700) and `<SERVICE>_DATABASE_URL`, with
+ * the PostgreSQL connection settings when there is a URL (SQLite ignores them).
+ */
 export function readDatabaseLocation(
   env: EnvReader,
   service: string,
-): { dataDir: string; databaseUrl: string | undefined } {
+): { dataDir: string; databaseUrl: string | undefined; postgres: PostgresSettings | undefined } {
   const upper = service.toUpperCase();
   const dataDir = readDataDir(env);
   const databaseUrl = env.optional(`${upper}_DATABASE_URL`);
@@ -262,7 +315,7 @@ export function readDatabaseLocation(
       `${upper}_DATABASE_URL must be a postgres:// URL, got "${databaseUrl.split('@').pop()}"`,
     );
   }
-  return { dataDir, databaseUrl };
+  return { dataDir, databaseUrl, postgres: databaseUrl ? readPostgresSettings(env) : undefined };
 }
 
 /**
@@ -284,7 +337,7 @@ export function readSubgraphBaseConfig(
     'development',
   );
   requireProductionSecrets(env, nodeEnv, ['GATEWAY_SIGNING_SECRET', ...(options.secrets ?? [])]);
-  const { dataDir, databaseUrl } = readDatabaseLocation(env, service);
+  const { dataDir, databaseUrl, postgres } = readDatabaseLocation(env, service);
   const signingSecret = readSigningSecret(env, nodeEnv, dataDir);
   const testDelayMs = env.int('TEST_SUBGRAPH_DELAY_MS', 0, { min: 0, max: 600_000 });
   if (testDelayMs > 0 && nodeEnv !== 'test') {
@@ -298,6 +351,7 @@ export function readSubgraphBaseConfig(
     port: env.int(`${upper}_PORT`, defaultPort, { min: 0, max: 65535 }),
     dataDir,
     databaseUrl,
+    postgres,
     signingSecret,
     signatureMaxAgeMs: env.int('GATEWAY_SIGNATURE_MAX_AGE_MS', 30_000, { min: 1000, max: 300_000 }),
     logLevel: env.oneOf(

@@ -1,7 +1,10 @@
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Mutex } from 'async-mutex';
-import { Sequelize, type Transaction } from 'sequelize';
+import { GraphQLError } from 'graphql';
+import { ConnectionError, Sequelize, type Transaction } from 'sequelize';
+import type { PostgresSettings } from './config';
+import { ErrorCode } from './errors';
 import { histogram, statementLabel } from './metrics';
 
 const queryDuration = histogram({
@@ -21,6 +24,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** A `postgres://` URL; unset means SQLite in `dataDir`. */
   url?: string | undefined;
+  /** Pool size, statement timeout and TLS for PostgreSQL (defaults as `readPostgresSettings`'s). */
+  postgres?: PostgresSettings | undefined;
   /** Called with every SQL statement run, e.g. to count them in tests or log them. */
   onQuery?: (sql: string) => void;
   /** How long SQLite waits for a lock before failing, in ms; default 5 000. */
@@ -34,7 +39,8 @@ export interface Database {
   /**
    * Runs `work` in a transaction. On SQLite, Sequelize opens a connection per transaction and
    * concurrent writers would fail with SQLITE_BUSY, so writes in one process run one at a time;
-   * PostgreSQL takes them concurrently.
+   * PostgreSQL takes them concurrently, from any number of processes: there, correctness comes
+   * from the transaction and the tables' constraints alone.
    */
   write<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
   /**
@@ -100,14 +106,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
   const storage = join(options.dataDir, `${options.service}.sqlite`);
   if (!options.url) createPrivateFile(storage);
+  const postgres = { ...DEFAULT_POSTGRES, ...options.postgres };
   const sequelize = options.url
     ? new Sequelize(options.url, {
         dialect: 'postgres',
         logging,
         benchmark: true,
-        pool: { max: 10 },
-        // A server that accepts but never answers fails the start in 10 s, not the pool's 60 s.
-        dialectOptions: { connectionTimeoutMillis: 10_000 },
+        pool: { max: postgres.poolMax },
+        dialectOptions: {
+          // A server that accepts but never answers fails the start in 10 s, not the pool's 60 s.
+          connectionTimeoutMillis: 10_000,
+          // Sent when each connection opens, so every statement on it is bounded.
+          statement_timeout: postgres.statementTimeoutMs,
+          ssl: sslOptions(postgres),
+        },
       })
     : new Sequelize({
         dialect: 'sqlite',
@@ -174,10 +186,26 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const where = options.url
       ? `${options.service.toUpperCase()}_DATABASE_URL (${redactUrl(options.url)})`
       : join(options.dataDir, `${options.service}.sqlite`);
+    const tls =
+      options.url && /\bSSL\b/i.test((error as Error).message)
+        ? ` (DATABASE_SSL=${postgres.ssl})`
+        : '';
     throw new Error(
-      `cannot open the ${options.service} database at ${where}: ${(error as Error).message}`,
+      `cannot open the ${options.service} database at ${where}: ${(error as Error).message}${tls}`,
       { cause: error },
     );
+  }
+  const unavailable = (error: unknown): unknown =>
+    dialect === 'postgres' && isConnectionFailure(error)
+      ? databaseUnavailable(options.service, error)
+      : error;
+  if (dialect === 'postgres') {
+    // Every statement (models and query interface included) goes through `query`.
+    const query = sequelize.query.bind(sequelize) as (...args: unknown[]) => Promise<unknown>;
+    (sequelize as unknown as { query: typeof query }).query = (...args) =>
+      query(...args).catch((error: unknown) => {
+        throw unavailable(error);
+      });
   }
   const writers = new Mutex();
   const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
@@ -198,7 +226,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           .transaction((transaction) => work(transaction))
           .catch(async (error: unknown) => {
             await dropWriter?.();
-            throw error;
+            // Beginning the transaction takes a connection outside `query`.
+            throw unavailable(error);
           }),
       );
     },
@@ -210,6 +239,55 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       return closing;
     },
   };
+}
+
+const DEFAULT_POSTGRES: PostgresSettings = {
+  poolMax: 10,
+  statementTimeoutMs: 30_000,
+  ssl: 'disable',
+  sslCa: undefined,
+};
+
+/** node-postgres's `ssl` option for `DATABASE_SSL`. */
+function sslOptions(
+  settings: PostgresSettings,
+): false | { rejectUnauthorized: boolean; ca?: string } {
+  if (settings.ssl === 'disable') return false;
+  if (settings.ssl === 'require') return { rejectUnauthorized: false };
+  // Node checks the chain and the host name against the certificate.
+  return settings.sslCa === undefined
+    ? { rejectUnauthorized: true }
+    : { rejectUnauthorized: true, ca: settings.sslCa };
+}
+
+/**
+ * SQLSTATEs of a server that is going away or not yet back: class 08 (connection exception),
+ * admin_shutdown, crash_shutdown and cannot_connect_now.
+ */
+const UNAVAILABLE_STATES = /^(08...|57P01|57P02|57P03)$/;
+/** node-postgres's own words for a connection that broke under a statement. */
+const BROKEN_CONNECTION =
+  /Connection terminated|not queryable|ECONNRESET|ECONNREFUSED|EPIPE|Connection timed out/i;
+
+/** Whether `error` says the server could not be reached, rather than that a statement was wrong. */
+function isConnectionFailure(error: unknown): boolean {
+  if (error instanceof GraphQLError) return false;
+  if (error instanceof ConnectionError) return true;
+  if (!(error instanceof Error)) return false;
+  const parent = (error as Error & { parent?: { code?: unknown; message?: unknown } }).parent;
+  if (typeof parent?.code === 'string' && UNAVAILABLE_STATES.test(parent.code)) return true;
+  return BROKEN_CONNECTION.test(error.message);
+}
+
+/**
+ * The error a client sees while the database is unreachable: code `DATABASE_UNAVAILABLE`, no
+ * connection details (the driver's error stays as `originalError` for the log).
+ */
+function databaseUnavailable(service: string, error: unknown): GraphQLError {
+  return new GraphQLError(`The ${service} database is unavailable; try again shortly`, {
+    extensions: { code: ErrorCode.DATABASE_UNAVAILABLE },
+    originalError: error instanceof Error ? error : undefined,
+  });
 }
 
 /** A database URL without its password, fit for an error message. */

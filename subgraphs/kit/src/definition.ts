@@ -35,6 +35,7 @@ export function openSubgraphDatabase(
     service: config.service,
     dataDir: config.dataDir,
     url: config.databaseUrl,
+    postgres: config.postgres,
     onQuery,
   });
 }

@@ -25,6 +25,11 @@ export function formatErrorFor(options: { production: boolean; logger: Logger })
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_CODES.has(code)) return formatted;
+    // Its message names no host or driver detail, so it is shown in production too.
+    if (code === 'DATABASE_UNAVAILABLE') {
+      options.logger.warn({ err: error, path: formatted.path }, 'database unavailable');
+      return formatted;
+    }
     options.logger.error({ err: error, path: formatted.path }, 'unexpected error in resolver');
     if (!options.production) return formatted;
     return {
