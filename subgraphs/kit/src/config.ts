@@ -255,11 +255,20 @@ export function readMetricsSettings(env: EnvReader, nodeEnv: NodeEnv): MetricsSe
 export interface PostgresSettings {
   /** Most connections the pool opens (`DATABASE_POOL_MAX`, default 10). */
   poolMax: number;
-  /** PostgreSQL's `statement_timeout` on every connection (`DATABASE_STATEMENT_TIMEOUT_MS`, default 30 000; 0 turns it off). */
+  /**
+   * PostgreSQL's `statement_timeout` on every connection (`DATABASE_STATEMENT_TIMEOUT_MS`, default
+   * 30 000; 0 turns it off).
+   */
   statementTimeoutMs: number;
-  /** `DATABASE_SSL`: `disable` (default), `require` (encrypted, certificate unchecked) or `verify-full`. */
+  /**
+   * `DATABASE_SSL`: `disable` (default), `require` (encrypted, certificate unchecked) or
+   * `verify-full` (chain and host name checked).
+   */
   ssl: 'disable' | 'require' | 'verify-full';
-  /** PEM certificates the server's must chain to (`DATABASE_SSL_CA_FILE`); unset: the system's. */
+  /**
+   * With `verify-full`: PEM certificates the server's must chain to (`DATABASE_SSL_CA_FILE`);
+   * unset: the system's.
+   */
   sslCa: string | undefined;
 }
 
@@ -272,9 +281,10 @@ export function readPostgresSettings(env: EnvReader): PostgresSettings {
   const caFile = env.optional('DATABASE_SSL_CA_FILE');
   let sslCa: string | undefined;
   if (caFile !== undefined) {
-    if (ssl === 'disable') {
+    // `require` checks no certificate, so a CA given with it would be silently unused.
+    if (ssl !== 'verify-full') {
       throw new ConfigError(
-        'DATABASE_SSL_CA_FILE needs DATABASE_SSL=require or verify-full, got DATABASE_SSL=disable',
+        `DATABASE_SSL_CA_FILE needs DATABASE_SSL=verify-full, got DATABASE_SSL=${ssl}`,
       );
     }
     try {

@@ -104,11 +104,14 @@ describe('reading the PostgreSQL settings', () => {
     const notPem = join(dataDir, 'not.pem');
     writeFileSync(notPem, 'hello');
     expect(() =>
-      location({ ...URL_ENV, DATABASE_SSL: 'require', DATABASE_SSL_CA_FILE: notPem }),
+      location({ ...URL_ENV, DATABASE_SSL: 'verify-full', DATABASE_SSL_CA_FILE: notPem }),
     ).toThrow(`DATABASE_SSL_CA_FILE "${notPem}" holds no PEM certificate`);
     expect(() => location({ ...URL_ENV, DATABASE_SSL_CA_FILE: notPem })).toThrow(
-      'DATABASE_SSL_CA_FILE needs DATABASE_SSL=require or verify-full, got DATABASE_SSL=disable',
+      'DATABASE_SSL_CA_FILE needs DATABASE_SSL=verify-full, got DATABASE_SSL=disable',
     );
+    expect(() =>
+      location({ ...URL_ENV, DATABASE_SSL: 'require', DATABASE_SSL_CA_FILE: notPem }),
+    ).toThrow('DATABASE_SSL_CA_FILE needs DATABASE_SSL=verify-full, got DATABASE_SSL=require');
   });
 });
 
