@@ -125,6 +125,7 @@ async function main(): Promise<void> {
     service: location.service,
     dataDir: location.dataDir,
     url: location.databaseUrl,
+    postgres: location.postgres,
   });
   try {
     const logger = createLogger({ service: 'create-admin', level: 'warn', format: 'pretty' });

@@ -9,6 +9,7 @@ import {
   readSubgraphBaseConfig,
   type Env,
   type EnvReader,
+  type PostgresSettings,
   type SubgraphBaseConfig,
 } from '@fedstack/kit';
 import type { LoginThrottleSettings } from './auth/loginThrottle';
@@ -141,6 +142,7 @@ export function readUsersDatabaseConfig(rawEnv: Env = process.env): {
   service: 'users';
   dataDir: string;
   databaseUrl: string | undefined;
+  postgres: PostgresSettings | undefined;
 } {
   return { service: 'users', ...readDatabaseLocation(envReader(rawEnv), 'users') };
 }
