@@ -30,6 +30,27 @@ export interface UsersConfig extends SubgraphBaseConfig {
   refreshTokenTtlSeconds: number;
   loginThrottle: LoginThrottleSettings;
   registerThrottle: RegisterThrottleSettings;
+  /**
+   * `REDIS_URL`: where the login and registration throttles keep their counts, shared by every
+   * users process; unset, each process counts in memory.
+   */
+  redisUrl: string | undefined;
+}
+
+/** `REDIS_URL`, when set: a `redis://` or `rediss://` URL (never echoed: it may hold a password). */
+function readRedisUrl(env: EnvReader): string | undefined {
+  const value = env.optional('REDIS_URL');
+  if (!value) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  return value;
 }
 
 /** Tokens are signed ES256, so the key must be an EC key on P-256; say so at start-up. */
@@ -92,7 +113,7 @@ function readPreviousPublicKeys(env: EnvReader): KeyObject[] {
  * `LOGIN_ACCOUNT_LOCKOUT_SECONDS` 900 (doubling with each further lockout, up to a day), and
  * `LOGIN_IP_MAX_FAILURES` 100 per `LOGIN_IP_WINDOW_SECONDS` 3600 stop a client address;
  * registrations: `REGISTER_IP_MAX` 10 per `REGISTER_IP_WINDOW_SECONDS` 60 per client address.
- * `JWT_PREVIOUS_PUBLIC_KEYS(_FILE)`: none.
+ * `JWT_PREVIOUS_PUBLIC_KEYS(_FILE)`: none. `REDIS_URL`: unset (throttles in memory).
  */
 export function readConfig(rawEnv: Env = process.env): UsersConfig {
   const base = readSubgraphBaseConfig(rawEnv, 'users', 4001, { secrets: ['JWT_PRIVATE_KEY'] });
@@ -131,6 +152,7 @@ export function readConfig(rawEnv: Env = process.env): UsersConfig {
       ipMaxRegistrations: env.int('REGISTER_IP_MAX', 10, { min: 1, max: 1_000_000 }),
       ipWindowSeconds: env.int('REGISTER_IP_WINDOW_SECONDS', 60, { min: 1, max: 86_400 }),
     },
+    redisUrl: readRedisUrl(env),
   };
 }
 

@@ -8,8 +8,9 @@ import {
   type Logger,
   type SubgraphServer,
 } from '@fedstack/kit';
-import { LoginThrottle } from './auth/loginThrottle';
-import { RegisterThrottle } from './auth/registerThrottle';
+import { LoginThrottle, redisStores } from './auth/loginThrottle';
+import { RegisterThrottle, redisRegisterStore } from './auth/registerThrottle';
+import { closeRedis, openRedis } from './auth/sharedStore';
 import { verifyPassword } from './auth/passwords';
 import { Sessions } from './auth/sessions';
 import { AccessTokenSigner } from './auth/tokens';
@@ -54,39 +55,67 @@ export async function createUsersServer(deps: {
     audience: config.jwtAudience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   });
+  // With REDIS_URL, one client holds the throttles' counts for every users process; the only
+  // thing here that uses Redis, so nothing else fails with it.
+  const redis = config.redisUrl ? await openRedis(config.redisUrl, logger) : undefined;
   const sessions = new Sessions(
     db,
     models,
     signer,
     config.refreshTokenTtlSeconds,
-    new LoginThrottle(config.loginThrottle),
+    new LoginThrottle(
+      config.loginThrottle,
+      redis ? redisStores(config.loginThrottle, redis) : undefined,
+    ),
     logger,
   );
-  const registerThrottle = new RegisterThrottle(config.registerThrottle);
-  return createSubgraphServer<Context>({
-    config,
-    typeDefs,
-    resolvers,
-    logger,
-    createContext: (scope) => ({
-      ...scope,
-      loaders: createLoaders(models),
-      models,
+  const registerThrottle = new RegisterThrottle(
+    config.registerThrottle,
+    redis ? redisRegisterStore(config.registerThrottle, redis) : undefined,
+  );
+  let server: SubgraphServer;
+  try {
+    server = await createSubgraphServer<Context>({
+      config,
+      typeDefs,
+      resolvers,
+      logger,
+      createContext: (scope) => ({
+        ...scope,
+        loaders: createLoaders(models),
+        models,
+        db,
+        sessions,
+        registerThrottle,
+        passwordWork: 0,
+      }),
       db,
-      sessions,
-      registerThrottle,
-      passwordWork: 0,
-    }),
-    db,
-    routes: (app) => {
-      app.get(
-        JWKS_PATH,
-        jwksHandler({ signingKey: signer.publicJwk, previousKeys: config.jwtPreviousPublicKeys }),
-      );
-      app.get(
-        '/revocations',
-        revocationFeedHandler({ config, revocations: sessions.revocations, logger }),
-      );
+      routes: (app) => {
+        app.get(
+          JWKS_PATH,
+          jwksHandler({ signingKey: signer.publicJwk, previousKeys: config.jwtPreviousPublicKeys }),
+        );
+        app.get(
+          '/revocations',
+          revocationFeedHandler({ config, revocations: sessions.revocations, logger }),
+        );
+      },
+    });
+  } catch (error) {
+    if (redis) await closeRedis(redis);
+    throw error;
+  }
+  if (!redis) return server;
+  return {
+    app: server.app,
+    httpServer: server.httpServer,
+    listen: (port, host) => server.listen(port, host),
+    async stop() {
+      try {
+        await server.stop();
+      } finally {
+        await closeRedis(redis);
+      }
     },
-  });
+  };
 }

@@ -5,8 +5,10 @@ import {
   type RateLimiterAbstract,
   type RateLimiterRes,
 } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
 import { addressKey } from './addressKey';
 import { InFlightChecks } from './inFlightChecks';
+import { redisLimiter, throttleUnavailable } from './sharedStore';
 
 /** How failed logins are throttled; see `readConfig` for the variables and their defaults. */
 export interface LoginThrottleSettings {
@@ -38,23 +40,43 @@ export interface LoginThrottleStores {
 /** The longest lockout, however many came before it. */
 const MAX_LOCKOUT_SECONDS = 86_400;
 
-export function memoryStores(settings: LoginThrottleSettings): LoginThrottleStores {
+/** Key prefix, points and duration of each store; the same in memory and in Redis. */
+function storeOptions(settings: LoginThrottleSettings) {
   return {
-    account: new RateLimiterMemory({
+    account: {
       keyPrefix: 'login-account',
       points: settings.accountMaxFailures,
       duration: settings.accountWindowSeconds,
-    }),
-    lockouts: new RateLimiterMemory({
+    },
+    lockouts: {
       keyPrefix: 'login-lockouts',
       points: Number.MAX_SAFE_INTEGER,
       duration: MAX_LOCKOUT_SECONDS,
-    }),
-    ip: new RateLimiterMemory({
+    },
+    ip: {
       keyPrefix: 'login-ip',
       points: settings.ipMaxFailures,
       duration: settings.ipWindowSeconds,
-    }),
+    },
+  };
+}
+
+export function memoryStores(settings: LoginThrottleSettings): LoginThrottleStores {
+  const options = storeOptions(settings);
+  return {
+    account: new RateLimiterMemory(options.account),
+    lockouts: new RateLimiterMemory(options.lockouts),
+    ip: new RateLimiterMemory(options.ip),
+  };
+}
+
+/** The same stores on Redis (`REDIS_URL`), shared by every users process that uses `client`. */
+export function redisStores(settings: LoginThrottleSettings, client: Redis): LoginThrottleStores {
+  const options = storeOptions(settings);
+  return {
+    account: redisLimiter(client, options.account),
+    lockouts: redisLimiter(client, options.lockouts),
+    ip: redisLimiter(client, options.ip),
   };
 }
 
@@ -81,6 +103,16 @@ function seconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
+/** Runs `call` on the stores; a store that fails refuses the sign-in (fail closed). */
+async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof LoginThrottled) throw error;
+    throw throttleUnavailable('Sign-in', error);
+  }
+}
+
 function countOf(res: RateLimiterRes | null): number {
   return res?.consumedPoints ?? 0;
 }
@@ -93,7 +125,10 @@ function countOf(res: RateLimiterRes | null): number {
  * So that a burst of concurrent guesses cannot all be checked before the first failure is counted,
  * a process runs at most as many checks at once per account and per address as failures are left
  * in their budgets; further attempts wait for one to finish. With a shared store and several
- * processes, each process keeps to that bound by itself.
+ * processes, each process keeps to that bound by itself: that tracking of checks in flight stays
+ * in the process, as it only orders this process's own concurrent checks; the counts, lockouts and
+ * lockout history live in the stores. When a store fails (Redis down), the attempt is refused with
+ * a `DATABASE_UNAVAILABLE` error rather than let through unthrottled.
  */
 export class LoginThrottle {
   private readonly stores: LoginThrottleStores;
@@ -124,15 +159,16 @@ export class LoginThrottle {
     const { accountMaxFailures, ipMaxFailures } = this.settings;
     const settle = await this.inFlight.admit(
       [`account:${account}`, `ip:${address}`],
-      () => this.failuresOf(account, address),
+      () => storeCall(() => this.failuresOf(account, address)),
       (failures, [accountChecks = 0, ipChecks = 0]) =>
         failures.account + accountChecks < accountMaxFailures &&
         failures.ip + ipChecks < ipMaxFailures,
     );
     try {
+      // An error from `check` itself (the database) passes through as it is.
       const user = await check();
-      if (user === null) await this.failed(account, address);
-      else await this.succeeded(account);
+      if (user === null) await storeCall(() => this.failed(account, address));
+      else await storeCall(() => this.succeeded(account));
       return user;
     } finally {
       // After the failure is counted, so that no admission sees neither.
