@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { startTestSubgraph, type TestSubgraph } from '@fedstack/kit/testing';
 import { usersSubgraph, type UsersConfig } from '@fedstack/users';
+import { freePort } from '../../scripts/freePort';
 
 /**
  * Two users subgraph replicas, each with its own throttle objects and database, on one Redis
@@ -21,17 +21,6 @@ const skip =
     ? undefined
     : 'redis-server is not on PATH (Debian: apt-get install redis-server)';
 if (skip) console.log(`throttleReplicas: Redis tests skipped: ${skip}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** A throwaway redis-server on `port`, without persistence; resolves once it accepts connections. */
 function startRedis(port: number): Promise<ChildProcess> {
