@@ -36,8 +36,10 @@ export function costLimitPlugin<TContext extends BaseContext>(
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
           const variables = request.variables ?? {};
+          let fits: boolean | undefined;
           const fit = () =>
-            !getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors;
+            (fits ??= !getVariableValues(schema, operation.variableDefinitions ?? [], variables)
+              .errors);
           const directives = options.directives();
           const operationName = operation.name?.value;
           let cost: number | undefined;

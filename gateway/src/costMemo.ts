@@ -74,7 +74,7 @@ function keyOf(
  * fit the operation) is not remembered.
  */
 export function createCostMemo() {
-  let bySupergraph = new WeakMap<CostDirectives, WeakMap<DocumentNode, DocumentCosts>>();
+  const bySupergraph = new WeakMap<CostDirectives, WeakMap<DocumentNode, DocumentCosts>>();
   return {
     cost(
       directives: CostDirectives,
@@ -103,10 +103,6 @@ export function createCostMemo() {
       }
       entry.costs.set(key, cost);
       return cost;
-    },
-    /** Forgets every cost (tests). */
-    clear() {
-      bySupergraph = new WeakMap();
     },
   };
 }

@@ -3,15 +3,16 @@ import type { LoadResult } from './runNeutralLoad';
 import type { NeutralBenchReport } from './runNeutralBench';
 
 /** A gateway's rounds of one scenario in one row: mean req/s, p50 and CPU; worst p99; peak RSS. */
-export interface RunSummary {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  cpuMsPerRequest: number;
-  subgraphCpuMsPerRequest: number;
-  loadCpuMsPerRequest: number;
-  peakRssMb: number;
-}
+export type RunSummary = Pick<
+  LoadResult,
+  | 'requestsPerSecond'
+  | 'p50Ms'
+  | 'p99Ms'
+  | 'cpuMsPerRequest'
+  | 'subgraphCpuMsPerRequest'
+  | 'loadCpuMsPerRequest'
+  | 'peakRssMb'
+>;
 
 export function summariseRuns(runs: LoadResult[]): RunSummary {
   const mean = (pick: (run: LoadResult) => number) =>
