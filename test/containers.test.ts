@@ -81,11 +81,37 @@ const usedVariables = [...composeText.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_
 const envExampleLines = readFileSync(join(root, '.env.example'), 'utf8').split('\n');
 
 describe('docker-compose.yml', () => {
-  it('runs the gateway, the three subgraphs and one database server per subgraph', () => {
+  it('runs the gateway, the three subgraphs, one database server per subgraph and Redis', () => {
     expect(subgraphs.length).toBeGreaterThan(0);
     expect(Object.keys(compose.services).sort()).toEqual(
-      [...nodeServices, ...subgraphs.map((name) => `${name}-db`)].sort(),
+      [...nodeServices, ...subgraphs.map((name) => `${name}-db`), 'redis'].sort(),
     );
+  });
+
+  it('shares one password-protected Redis between the gateway and the users subgraph', () => {
+    const redis = service('redis');
+    expect(redis.image).toMatch(/^redis:\d+$/);
+    // Shared state that may be lost: no volume, nothing written to disk.
+    expect(redis.volumes).toBeUndefined();
+    const command = redis.command ?? [];
+    expect(command[0]).toBe('redis-server');
+    const password = command[command.indexOf('--requirepass') + 1];
+    expect(password).toMatch(/^\$\{REDIS_PASSWORD:\?/);
+    expect(command.slice(command.indexOf('--save'), command.indexOf('--save') + 2)).toEqual([
+      '--save',
+      '',
+    ]);
+    // The health check authenticates from the environment, not from its command line.
+    expect(redis.environment?.REDISCLI_AUTH).toBe(password);
+    expect(redis.healthcheck?.test).toEqual(['CMD', 'redis-cli', '-h', '127.0.0.1', 'ping']);
+    for (const name of ['gateway', 'users']) {
+      expect(service(name).environment?.REDIS_URL).toBe(`redis://:${password}@redis:6379`);
+      expect(service(name).depends_on?.redis).toEqual({ condition: 'service_healthy' });
+    }
+    // Orders and suppliers keep nothing that replicas share.
+    for (const name of subgraphs.filter((name) => name !== 'users')) {
+      expect(service(name).environment?.REDIS_URL).toBeUndefined();
+    }
   });
 
   it('runs each database server on postgres:15 with a named volume of its own', () => {
@@ -148,15 +174,22 @@ describe('docker-compose.yml', () => {
   });
 
   it('starts each subgraph once its database is healthy, and the gateway once the subgraphs are', () => {
+    const needsRedis = (name: string) =>
+      service(name).environment?.REDIS_URL === undefined
+        ? {}
+        : { redis: { condition: 'service_healthy' } };
+    expect(service('redis').depends_on).toBeUndefined();
     for (const name of subgraphs) {
       expect(service(`${name}-db`).depends_on).toBeUndefined();
       expect(service(name).depends_on).toEqual({
         [`${name}-db`]: { condition: 'service_healthy' },
+        ...needsRedis(name),
       });
     }
-    expect(service('gateway').depends_on).toEqual(
-      Object.fromEntries(subgraphs.map((name) => [name, { condition: 'service_healthy' }])),
-    );
+    expect(service('gateway').depends_on).toEqual({
+      ...Object.fromEntries(subgraphs.map((name) => [name, { condition: 'service_healthy' }])),
+      ...needsRedis('gateway'),
+    });
   });
 
   it('publishes only the gateway port', () => {
