@@ -248,11 +248,11 @@ function isDefaultDeny(policy: INetworkPolicy): boolean {
   );
 }
 
-const SECRET_NAME = /(SECRET|KEY|PASSWORD|DATABASE_URL)$/;
+const SECRET_NAME = /(SECRET|KEY|PASSWORD|DATABASE_URL|REDIS_URL)$/;
 
 /**
  * Secret values written into the manifests: a `value` for a variable whose name ends in SECRET,
- * KEY, PASSWORD or DATABASE_URL (anywhere in any object), or a Secret object with data.
+ * KEY, PASSWORD, DATABASE_URL or REDIS_URL (anywhere in any object), or a Secret object with data.
  */
 function inlinedSecrets(list: KubeObject[]): string[] {
   const found: string[] = [];
@@ -379,6 +379,20 @@ describe('deploy/kubernetes', () => {
         `http://${name}:${port}/graphql`,
       );
       expect(deploymentOf(name).spec?.replicas).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('gives the gateway and the users subgraph one shared REDIS_URL from a Secret, and no one else', () => {
+    for (const name of services) {
+      const variable = envOf(containerOf(deploymentOf(name)), 'REDIS_URL');
+      if (name === 'gateway' || name === 'users') {
+        expect([name, variable?.valueFrom?.secretKeyRef]).toEqual([
+          name,
+          { name: 'fedstack-redis', key: 'url' },
+        ]);
+      } else {
+        expect([name, variable]).toEqual([name, undefined]);
+      }
     }
   });
 
