@@ -225,20 +225,21 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('mounts the JWT keys and the signing secret from the files `npm run secrets` writes', () => {
+  it('mounts the private key and the signing secret from the files `npm run secrets` writes', () => {
     const files = devSecretFiles(root);
     expect(compose.secrets).toEqual({
       gateway_signing_secret: { file: `./secrets/${basename(files.signingSecret)}` },
       jwt_private_key: { file: `./secrets/${basename(files.jwtPrivateKey)}` },
-      jwt_public_key: { file: `./secrets/${basename(files.jwtPublicKey)}` },
     });
-    // Only the users subgraph signs tokens; the gateway verifies them.
+    // Only the users subgraph signs tokens; the gateway takes the public keys from its JWKS.
     for (const name of nodeServices) {
       const secrets = service(name).secrets ?? [];
       expect(secrets.includes('jwt_private_key')).toBe(name === 'users');
-      expect(secrets.includes('jwt_public_key')).toBe(name === 'gateway');
       expect(secrets).toContain('gateway_signing_secret');
     }
+    const gateway = service('gateway').environment ?? {};
+    expect(gateway.JWT_JWKS_URL).toBe(`http://users:${PORTS.users}/.well-known/jwks.json`);
+    expect(gateway.JWT_PUBLIC_KEY_FILE).toBeUndefined();
   });
 
   it('holds no secret value: passwords come from the env file, keys from secret files', () => {

@@ -382,6 +382,17 @@ describe('deploy/kubernetes', () => {
     }
   });
 
+  it("has the gateway take the token keys from the users Service's JWKS, not from a key file", () => {
+    const gateway = containerOf(gatewayDeployment);
+    const users = ofKind<IService>('Service').find((s) => s.metadata.name === 'users');
+    const port = users?.spec?.ports?.find((p) => p.name === 'http')?.port;
+    expect(envOf(gateway, 'JWT_JWKS_URL')?.value).toBe(
+      `http://users:${port}/.well-known/jwks.json`,
+    );
+    expect(envOf(gateway, 'JWT_PUBLIC_KEY_FILE')).toBeUndefined();
+    expect(envOf(gateway, 'JWT_PUBLIC_KEY')).toBeUndefined();
+  });
+
   it('gives the gateway and the users subgraph one shared REDIS_URL from a Secret, and no one else', () => {
     for (const name of services) {
       const variable = envOf(containerOf(deploymentOf(name)), 'REDIS_URL');
@@ -398,7 +409,7 @@ describe('deploy/kubernetes', () => {
 
   it('reads every key and secret from a file of a mounted Secret, as the *_FILE variables name it', () => {
     const needed: Record<string, string[]> = {
-      gateway: ['GATEWAY_SIGNING_SECRET_FILE', 'JWT_PUBLIC_KEY_FILE'],
+      gateway: ['GATEWAY_SIGNING_SECRET_FILE'],
       users: ['GATEWAY_SIGNING_SECRET_FILE', 'JWT_PRIVATE_KEY_FILE'],
     };
     for (const name of services) {
