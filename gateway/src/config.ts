@@ -16,6 +16,7 @@ import {
   type NodeEnv,
 } from '@fedstack/kit/config';
 import type { OperationNames } from '@fedstack/kit/metrics';
+import { readIssuersFile, type ExternalIssuerSettings } from './auth/issuerSettings';
 import { subgraphEndpointsOf, urlVariableFor } from './subgraphEndpoints';
 
 /** The asymmetric JWS algorithms the gateway can verify with a public key. */
@@ -57,6 +58,12 @@ export interface JwtSettings {
   issuer: string;
   audience: string;
   clockToleranceSeconds: number;
+  /** Accept the users subgraph's own tokens (`JWT_BUILTIN_ISSUER`, default true). */
+  builtin: boolean;
+  /** External OIDC issuers (`JWT_ISSUERS_FILE`); empty: none. */
+  issuers: ExternalIssuerSettings[];
+  /** How external callers are linked to local accounts (`IDENTITY_LINK_*`). */
+  identityLinks: { subgraph: string; maxEntries: number; ttlMs: number };
 }
 
 /**
@@ -372,7 +379,9 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * `LOG_FORMAT` json, `GATEWAY_EXECUTOR` fast.
  * `JWT_PUBLIC_KEY(_FILE)` and `GATEWAY_SIGNING_SECRET(_FILE)` come from the generated development
  * set in `DATA_DIR/keys` when unset, and are required in production; with `JWT_JWKS_URL`,
- * `JWT_PUBLIC_KEY(_FILE)` is neither read nor required.
+ * `JWT_PUBLIC_KEY(_FILE)` is neither read nor required, nor with `JWT_BUILTIN_ISSUER=false`.
+ * `JWT_ISSUERS_FILE` unset (no external issuers), `IDENTITY_LINK_SUBGRAPH` users,
+ * `IDENTITY_LINK_CACHE_SIZE` 10000, `IDENTITY_LINK_CACHE_TTL_MS` 60000.
  */
 export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
   const env = envReader(rawEnv);
@@ -383,10 +392,19 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
   );
   const production = nodeEnv === 'production';
   const jwks = readJwks(env);
+  const builtin = readBoolean(env, 'JWT_BUILTIN_ISSUER', true);
+  const issuer = env.string('JWT_ISSUER', 'fedstack');
+  const issuersFile = env.optional('JWT_ISSUERS_FILE');
+  const issuers = issuersFile
+    ? readIssuersFile(resolve(issuersFile), builtin ? issuer : undefined)
+    : [];
+  if (!builtin && issuers.length === 0) {
+    throw new ConfigError('JWT_BUILTIN_ISSUER=false needs external issuers in JWT_ISSUERS_FILE');
+  }
   requireProductionSecrets(
     env,
     nodeEnv,
-    jwks ? ['GATEWAY_SIGNING_SECRET'] : ['JWT_PUBLIC_KEY', 'GATEWAY_SIGNING_SECRET'],
+    jwks || !builtin ? ['GATEWAY_SIGNING_SECRET'] : ['JWT_PUBLIC_KEY', 'GATEWAY_SIGNING_SECRET'],
   );
   const { file: supergraphFile, sdl } = readSupergraph(env);
   const subgraphUrls = readSubgraphUrls(env, supergraphFile, sdl);
@@ -395,7 +413,7 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
   const dataDir = production ? resolve(env.string('DATA_DIR', './data')) : readDataDir(env);
   const algorithms = readAlgorithms(env);
   let publicKey: KeyObject | undefined;
-  if (!jwks) {
+  if (!jwks && builtin) {
     const publicKeyPem = readSecret(env, 'JWT_PUBLIC_KEY', {
       nodeEnv,
       dataDir,
@@ -419,9 +437,16 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
       publicKey,
       jwks,
       algorithms,
-      issuer: env.string('JWT_ISSUER', 'fedstack'),
+      issuer,
       audience: env.string('JWT_AUDIENCE', 'fedstack-api'),
       clockToleranceSeconds: env.int('JWT_CLOCK_TOLERANCE_SECONDS', 5, { min: 0, max: 300 }),
+      builtin,
+      issuers,
+      identityLinks: {
+        subgraph: env.string('IDENTITY_LINK_SUBGRAPH', 'users'),
+        maxEntries: env.int('IDENTITY_LINK_CACHE_SIZE', 10_000, { min: 1, max: 1_000_000 }),
+        ttlMs: env.int('IDENTITY_LINK_CACHE_TTL_MS', 60_000, { min: 0, max: 3_600_000 }),
+      },
     },
     signingSecret,
     limits: {

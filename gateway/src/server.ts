@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '@fedstack/kit/logger';
 import { Agent } from 'undici';
 import { AccessTokenError } from './auth/AccessTokenError';
 import { createAuthenticator } from './auth/createAuthenticator';
+import { IdentityLinks } from './auth/identityLinks';
 import { RevocationList } from './auth/revocationList';
 import { unauthenticatedError } from './auth/unauthenticatedError';
 import { clientAddress } from './clientAddress';
@@ -180,7 +181,18 @@ export async function createGatewayServer(
   });
   if (config.revocation.subgraph !== undefined) await revocations.start();
 
-  const authenticate = createAuthenticator(config.jwt, { logger });
+  // External callers act as the local account the users subgraph links them to.
+  const { identityLinks } = config.jwt;
+  const links = new IdentityLinks({
+    ...identityLinks,
+    subgraphUrl: () => endpoints.find(({ name }) => name === identityLinks.subgraph)?.url,
+    fetcher: createSigningFetcher(transport(config.readinessTimeoutMs), config.signingSecret),
+    logger,
+  });
+  const authenticate = createAuthenticator(config.jwt, {
+    logger,
+    link: (caller) => links.identityOf(caller),
+  });
 
   // With METRICS_PORT, metrics are served on that port only, away from the public one.
   const metricsServer =

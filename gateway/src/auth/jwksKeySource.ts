@@ -5,8 +5,11 @@ import type { Logger } from '@fedstack/kit/logger';
 import type { JwksSettings } from '../config';
 import { AccessTokenError } from './AccessTokenError';
 
-/** The public key an access token is to be checked with, chosen by the token's header. */
-export type KeySource = (token: string) => Promise<KeyObject>;
+/**
+ * The public key an access token is to be checked with, chosen by the token's header, and the
+ * algorithm its JWK is published for, when it names one.
+ */
+export type KeySource = (token: string) => Promise<{ key: KeyObject; alg: string | undefined }>;
 
 const KEY_ID = /^[A-Za-z0-9\-_]{1,128}$/;
 
@@ -18,7 +21,10 @@ const KEY_ID = /^[A-Za-z0-9\-_]{1,128}$/;
  * (`key`); a JWKS that cannot be fetched refuses every token (`keys_unavailable`) and is logged as
  * a warning, since no token can be checked until it answers again.
  */
-export function jwksKeySource(settings: JwksSettings, logger?: Logger): KeySource {
+export function jwksKeySource(
+  settings: Pick<JwksSettings, 'url' | 'cacheMaxAgeMs' | 'requestsPerMinute' | 'timeoutMs'>,
+  logger?: Logger,
+): KeySource {
   const client = new JwksClient({
     jwksUri: settings.url,
     cache: true,
@@ -31,7 +37,7 @@ export function jwksKeySource(settings: JwksSettings, logger?: Logger): KeySourc
   return async (token) => {
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded) throw new AccessTokenError('malformed', 'jwt malformed');
-    const { kid, alg } = decoded.header;
+    const { kid } = decoded.header;
     if (typeof kid !== 'string' || !KEY_ID.test(kid)) {
       throw new AccessTokenError('key', 'token header has no usable kid');
     }
@@ -50,13 +56,6 @@ export function jwksKeySource(settings: JwksSettings, logger?: Logger): KeySourc
       );
       throw new AccessTokenError('keys_unavailable', `JWKS unavailable: ${message}`);
     }
-    // A key published for one algorithm is never used with another.
-    if (signingKey.alg !== undefined && signingKey.alg !== alg) {
-      throw new AccessTokenError(
-        'algorithm',
-        `token alg ${JSON.stringify(alg)} does not match its key's ${signingKey.alg}`,
-      );
-    }
-    return createPublicKey(signingKey.getPublicKey());
+    return { key: createPublicKey(signingKey.getPublicKey()), alg: signingKey.alg };
   };
 }

@@ -8,7 +8,8 @@ export interface AccessTokenPolicy {
   publicKey: KeyObject;
   algorithms: readonly jwt.Algorithm[];
   issuer: string;
-  audience: string;
+  /** The token's `aud` must hold this audience, or one of these. */
+  audience: string | readonly string[];
   clockToleranceSeconds: number;
 }
 
@@ -19,9 +20,21 @@ const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt']);
  * Printable ASCII only, with no space at either end: the claims travel on to subgraphs as HTTP
  * header values, which HTTP would trim.
  */
-const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]{0,254}[\x21-\x7e])?$/;
+export const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]{0,254}[\x21-\x7e])?$/;
 
-function refusal(error: unknown): AccessTokenError {
+/**
+ * Why jsonwebtoken refused `token`, told by what the library exposes rather than by its messages:
+ * its error classes for time, and otherwise the same library asked again with the signature alone.
+ * A token that still fails then has a bad signature (or an algorithm outside `algorithms`, which
+ * jsonwebtoken refuses before it looks at the key); one that passes failed on a claim.
+ */
+function refusal(
+  error: unknown,
+  token: string,
+  policy: AccessTokenPolicy,
+  decoded: jwt.Jwt | null,
+): AccessTokenError {
+  const detail = error instanceof Error ? error.message : String(error);
   if (error instanceof jwt.TokenExpiredError) {
     return new AccessTokenError('expired', `token expired at ${error.expiredAt.toISOString()}`);
   }
@@ -31,21 +44,76 @@ function refusal(error: unknown): AccessTokenError {
       `token not valid before ${error.date.toISOString()}`,
     );
   }
-  const message = error instanceof Error ? error.message : String(error);
-  if (/algorithm/.test(message)) return new AccessTokenError('algorithm', message);
-  if (/signature/.test(message)) return new AccessTokenError('signature', message);
-  if (/audience|issuer|subject|jwtid|maxAge|iat|exp|nbf/.test(message)) {
-    return new AccessTokenError('claims', message);
+  if (!decoded) return new AccessTokenError('malformed', detail);
+  if (decoded.signature === '') return new AccessTokenError('signature', detail);
+  // Outside its own error classes, jsonwebtoken throws only for a key that cannot verify the
+  // token's algorithm (an RSA key for ES256, a P-256 key for ES384).
+  if (
+    !policy.algorithms.includes(decoded.header.alg as jwt.Algorithm) ||
+    !(error instanceof jwt.JsonWebTokenError)
+  ) {
+    return new AccessTokenError('algorithm', detail);
   }
-  return new AccessTokenError('malformed', message);
+  try {
+    jwt.verify(token, policy.publicKey, {
+      algorithms: [...policy.algorithms],
+      ignoreExpiration: true,
+      ignoreNotBefore: true,
+    });
+  } catch {
+    return new AccessTokenError('signature', detail);
+  }
+  return new AccessTokenError('claims', detail);
 }
 
 /**
- * Verifies an access token and returns the caller it names. The signature must be one of
- * `policy.algorithms` by `policy.publicKey`; `iss`, `aud`, `exp` (required) and `nbf` are checked
- * with `policy.clockToleranceSeconds` of leeway; the header must say `typ: at+jwt`; `sub` and
- * `role` must be present; `sid` (the login session) and `ver` (the account's token version) are
- * passed on when present. Throws an `AccessTokenError` otherwise.
+ * Checks what every access token must have, whoever issued it: a signature by
+ * `policy.publicKey` in one of `policy.algorithms`, and `iss`, `aud`, `exp` and `nbf` with
+ * `policy.clockToleranceSeconds` of leeway, all done by jsonwebtoken. `exp` must be present:
+ * jsonwebtoken checks it only when it is there, so that one check is made here. Answers the
+ * verified header and payload; throws an `AccessTokenError` otherwise.
+ */
+export function verifyJwt(
+  token: string,
+  policy: AccessTokenPolicy,
+  nowSeconds?: number,
+): { header: jwt.JwtHeader; payload: jwt.JwtPayload } {
+  let verified: jwt.Jwt;
+  try {
+    verified = jwt.verify(token, policy.publicKey, {
+      complete: true,
+      algorithms: [...policy.algorithms],
+      issuer: policy.issuer,
+      audience:
+        typeof policy.audience === 'string'
+          ? policy.audience
+          : ([...policy.audience] as [string, ...string[]]),
+      clockTolerance: policy.clockToleranceSeconds,
+      ...(nowSeconds === undefined ? {} : { clockTimestamp: nowSeconds }),
+    });
+  } catch (error) {
+    throw refusal(error, token, policy, jwt.decode(token, { complete: true }));
+  }
+  const { header, payload } = verified;
+  if (typeof payload === 'string') {
+    throw new AccessTokenError('malformed', 'token payload is not a JSON object');
+  }
+  if (typeof payload.exp !== 'number') {
+    throw new AccessTokenError('claims', 'token has no exp claim');
+  }
+  return { header, payload };
+}
+
+/** Whether `typ` names an RFC 9068 access token. */
+export function isAccessTokenType(typ: unknown): boolean {
+  return typeof typ === 'string' && ACCESS_TOKEN_TYPES.has(typ.toLowerCase());
+}
+
+/**
+ * Verifies an access token of the built-in issuer (the users subgraph) and returns the caller it
+ * names: `verifyJwt`, then the header must say `typ: at+jwt`; `sub` and `role` must be present;
+ * `sid` (the login session) and `ver` (the account's token version) are passed on when present.
+ * Throws an `AccessTokenError` otherwise.
  *
  * @param nowSeconds the current time in seconds since the epoch; defaults to the clock.
  */
@@ -54,30 +122,12 @@ export function verifyAccessToken(
   policy: AccessTokenPolicy,
   nowSeconds?: number,
 ): Identity {
-  let decoded: jwt.Jwt;
-  try {
-    decoded = jwt.verify(token, policy.publicKey, {
-      complete: true,
-      algorithms: [...policy.algorithms],
-      issuer: policy.issuer,
-      audience: policy.audience,
-      clockTolerance: policy.clockToleranceSeconds,
-      ...(nowSeconds === undefined ? {} : { clockTimestamp: nowSeconds }),
-    });
-  } catch (error) {
-    throw refusal(error);
-  }
-
-  const typ = decoded.header.typ;
-  if (typeof typ !== 'string' || !ACCESS_TOKEN_TYPES.has(typ.toLowerCase())) {
-    throw new AccessTokenError('type', `expected typ "at+jwt", got ${JSON.stringify(typ ?? null)}`);
-  }
-  const payload = decoded.payload;
-  if (typeof payload !== 'object' || payload === null) {
-    throw new AccessTokenError('malformed', 'token payload is not a JSON object');
-  }
-  if (typeof payload.exp !== 'number') {
-    throw new AccessTokenError('claims', 'token has no exp claim');
+  const { header, payload } = verifyJwt(token, policy, nowSeconds);
+  if (!isAccessTokenType(header.typ)) {
+    throw new AccessTokenError(
+      'type',
+      `expected typ "at+jwt", got ${JSON.stringify(header.typ ?? null)}`,
+    );
   }
   const { sub } = payload;
   const role: unknown = payload.role;

@@ -21,6 +21,7 @@ import { defineModels } from './models';
 import { resolvers } from './resolvers';
 import { jwksHandler, JWKS_PATH } from './jwksRoute';
 import { revocationFeedHandler } from './revocationFeed';
+import { identitiesHandler } from './identitiesRoute';
 import { SEED_ACCOUNTS } from './seed';
 
 const typeDefs = parse(readFileSync(join(__dirname, '..', 'schema.graphql'), 'utf8'));
@@ -98,6 +99,10 @@ export async function createUsersServer(deps: {
         app.get(
           '/revocations',
           revocationFeedHandler({ config, revocations: sessions.revocations, logger }),
+        );
+        app.post(
+          '/identities',
+          identitiesHandler({ config, db, models, revocations: sessions.revocations, logger }),
         );
       },
     });

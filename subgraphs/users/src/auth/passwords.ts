@@ -19,10 +19,13 @@ let dummyHash: Promise<string> | undefined;
  */
 export async function verifyPassword(hash: string | null, password: string): Promise<boolean> {
   dummyHash ??= hashPassword('not-a-real-password-just-for-timing');
-  const target = hash ?? (await dummyHash);
+  // An account with no usable password (one that signs in through an external issuer) is checked
+  // like an unknown one: as slowly, and never true.
+  const usable = hash !== null && hash.startsWith('$argon2');
+  const target = usable ? hash : await dummyHash;
   try {
     const ok = await argon2.verify(target, password);
-    return ok && hash !== null;
+    return ok && usable;
   } catch {
     return false;
   }

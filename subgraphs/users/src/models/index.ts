@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import { defineExternalIdentityModel, type ExternalIdentityModel } from './ExternalIdentity';
 import { defineRefreshTokenModel, type RefreshTokenModel } from './RefreshToken';
 import { defineRevocationModel, type RevocationModel } from './Revocation';
 import { defineUserModel, type UserModel } from './User';
@@ -7,6 +8,7 @@ export interface Models {
   User: UserModel;
   RefreshToken: RefreshTokenModel;
   Revocation: RevocationModel;
+  ExternalIdentity: ExternalIdentityModel;
 }
 
 /** The users subgraph's models, bound to its database. */
@@ -15,5 +17,6 @@ export function defineModels(sequelize: Sequelize): Models {
     User: defineUserModel(sequelize),
     RefreshToken: defineRefreshTokenModel(sequelize),
     Revocation: defineRevocationModel(sequelize),
+    ExternalIdentity: defineExternalIdentityModel(sequelize),
   };
 }

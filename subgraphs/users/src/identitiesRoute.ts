@@ -1,0 +1,226 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
+import {
+  verifyEnvelope,
+  type Database,
+  type Logger,
+  type Role,
+  type SubgraphBaseConfig,
+} from '@fedstack/kit';
+import type { Revocations } from './auth/revocations';
+import { DELETED_USERNAME } from './loaders';
+import type { Models } from './models';
+
+/** The password hash of an account that signs in elsewhere: no password verifies against it. */
+export const NO_PASSWORD = '!external';
+
+const MAX_BODY_BYTES = 16 * 1024;
+const USERNAME_CHARS = /[^A-Za-z0-9._-]+/g;
+const ATTEMPTS = 3;
+
+/** What the gateway sends: a verified external caller and the role their token maps to. */
+interface LinkRequest {
+  issuer: string;
+  subject: string;
+  role: Role;
+  issuedAt: number | undefined;
+  username: string | undefined;
+  email: string | undefined;
+}
+
+/** The answer: the local account and its token version; or that the token's role is stale. */
+type LinkOutcome = { userId: string; tokenVersion: number } | { stale: true };
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function optionalText(value: unknown, max: number): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= max ? value : undefined;
+}
+
+function parseLinkRequest(text: string): LinkRequest | null {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const issuer = optionalText(raw?.issuer, 255);
+  const subject = optionalText(raw?.subject, 255);
+  const role = raw?.role;
+  const issuedAt = raw?.issuedAt;
+  if (!issuer || !subject || (role !== 'ADMIN' && role !== 'USER')) return null;
+  if (issuedAt !== undefined && !Number.isSafeInteger(issuedAt)) return null;
+  const email = optionalText(raw.email, 254);
+  return {
+    issuer,
+    subject,
+    role,
+    issuedAt: issuedAt as number | undefined,
+    username: optionalText(raw.username, 254),
+    email: email?.includes('@') ? email : undefined,
+  };
+}
+
+/**
+ * A username for a new external account: the provider's preferred name cut to the allowed
+ * characters, with a suffix derived from (issuer, subject) so that it never takes a local name;
+ * on a clash, a random suffix.
+ */
+function usernameFor(request: LinkRequest, attempt: number): string {
+  const base = (request.username ?? 'user').replace(USERNAME_CHARS, '').slice(0, 20) || 'user';
+  const suffix =
+    attempt === 0
+      ? createHash('sha256').update(`${request.issuer}\n${request.subject}`).digest('hex')
+      : randomBytes(8).toString('hex');
+  const name = `${base}-${suffix.slice(0, 10)}`;
+  return name.toLowerCase() === DELETED_USERNAME ? `user-${suffix.slice(0, 10)}` : name;
+}
+
+async function link(
+  models: Models,
+  revocations: Revocations,
+  request: LinkRequest,
+  attempt: number,
+  transaction: Transaction,
+): Promise<LinkOutcome> {
+  const { issuer, subject, role, issuedAt } = request;
+  const identity = await models.ExternalIdentity.findOne({
+    where: { issuer, subject },
+    transaction,
+    lock: transaction.LOCK.UPDATE,
+  });
+  const user = identity
+    ? await models.User.findByPk(identity.userId, { transaction, lock: transaction.LOCK.UPDATE })
+    : null;
+  if (identity && user) {
+    if (user.role !== role) {
+      // A token issued before the one that last set the role never changes it back.
+      if (
+        issuedAt !== undefined &&
+        identity.roleIssuedAt !== null &&
+        issuedAt < identity.roleIssuedAt
+      ) {
+        return { stale: true };
+      }
+      await user.update({ role }, { transaction });
+      // The gateway's links to the old role carry the old token version, and are refused.
+      await revocations.endAllSessions(user, 'role_changed', transaction);
+    }
+    if (issuedAt !== undefined && issuedAt > (identity.roleIssuedAt ?? 0)) {
+      await identity.update({ roleIssuedAt: issuedAt }, { transaction });
+    }
+    return { userId: String(user.id), tokenVersion: user.tokenVersion };
+  }
+  // First sight, or the account linked before was deleted: a new account, never an existing one
+  // (an e-mail address proves nothing here: linking by it would hand over that account).
+  const username = usernameFor(request, attempt);
+  const created = await models.User.create(
+    {
+      username,
+      usernameKey: username.toLowerCase(),
+      email: request.email ?? '',
+      role,
+      passwordHash: NO_PASSWORD,
+    },
+    { transaction },
+  );
+  if (identity) {
+    await identity.update({ userId: created.id, roleIssuedAt: issuedAt ?? null }, { transaction });
+  } else {
+    await models.ExternalIdentity.create(
+      { issuer, subject, userId: created.id, roleIssuedAt: issuedAt ?? null },
+      { transaction },
+    );
+  }
+  return { userId: String(created.id), tokenVersion: created.tokenVersion ?? 0 };
+}
+
+function refuse(res: Parameters<RequestHandler>[1], status: number, code: string, message: string) {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/**
+ * `POST /identities`, for gateway-signed requests only (the envelope over the exact body): links
+ * an external caller `{ issuer, subject, role, issuedAt?, username?, email?, name? }` to a local
+ * account, creating one on first sight (with no usable password: it cannot `login`), and keeps
+ * the account's role in step with the role the caller's token maps to; a role change ends the
+ * account's earlier access tokens, as any role change does. Answers `{ userId, tokenVersion }`;
+ * 409 when the token is older than the one that last set a different role. Two first sightings
+ * at once create one account: the unique (issuer, subject) refuses the second, which retries and
+ * finds the first.
+ */
+export function identitiesHandler(deps: {
+  config: SubgraphBaseConfig;
+  db: Database;
+  models: Models;
+  revocations: Revocations;
+  logger: Logger;
+}): RequestHandler {
+  const { config, db, models, revocations, logger } = deps;
+  return async (req, res) => {
+    let body: string;
+    try {
+      body = await readBody(req);
+    } catch {
+      refuse(res, 413, 'PAYLOAD_TOO_LARGE', 'Request body too large');
+      return;
+    }
+    const envelope = verifyEnvelope(config.signingSecret, {
+      audience: config.service,
+      headers: req.headers,
+      method: 'POST',
+      body,
+      maxAgeMs: config.signatureMaxAgeMs,
+    });
+    if (!envelope.ok) {
+      logger.warn(
+        { reason: envelope.reason, ip: req.ip },
+        'refused unsigned identity link request',
+      );
+      refuse(res, 401, 'UNAUTHENTICATED', `Unauthenticated: ${envelope.reason}`);
+      return;
+    }
+    const request = parseLinkRequest(body);
+    if (!request) {
+      refuse(res, 400, 'BAD_USER_INPUT', 'issuer, subject and role (ADMIN or USER) are required');
+      return;
+    }
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const outcome = await db.write((transaction) =>
+          link(models, revocations, request, attempt, transaction),
+        );
+        if ('stale' in outcome) {
+          refuse(res, 409, 'CONFLICT', 'A newer token of this issuer set another role');
+          return;
+        }
+        res.setHeader('cache-control', 'no-store');
+        res.json(outcome);
+        return;
+      } catch (error) {
+        if (error instanceof UniqueConstraintError && attempt + 1 < ATTEMPTS) continue;
+        logger.error({ err: error, issuer: request.issuer }, 'identity link failed');
+        refuse(res, 503, 'UNAVAILABLE', 'Identity link unavailable');
+        return;
+      }
+    }
+  };
+}
