@@ -369,6 +369,25 @@ describe('external OIDC issuers', () => {
     }
   });
 
+  it('lets the linked account set no local password, while it may change its email', async () => {
+    const token = keycloakToken(keycloak, randomUUID(), ['shop-user']);
+    const id = (await me(token)).body.data!.me!.id;
+    const UPDATE = `mutation($id: ID!, $input: UpdateUserInput!) {
+      updateUser(id: $id, input: $input) { id email }
+    }`;
+    const refused = await stack.request(
+      UPDATE,
+      { id, input: { password: 'a-local-password' } },
+      { token },
+    );
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refused.body.errors?.[0]?.message).toContain('input.password');
+    const email = `${id}@example.com`;
+    const changed = await stack.request(UPDATE, { id, input: { email } }, { token });
+    expect(changed.body.errors).toBeUndefined();
+    expect(changed.body.data).toEqual({ updateUser: { id, email } });
+  });
+
   it('discovered the issuer once', () => {
     expect(keycloak.discoveryFetches).toBe(1);
   });

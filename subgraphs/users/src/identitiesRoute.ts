@@ -9,12 +9,10 @@ import {
   type Role,
   type SubgraphBaseConfig,
 } from '@fedstack/kit';
+import { NO_PASSWORD } from './auth/passwords';
 import type { Revocations } from './auth/revocations';
 import { DELETED_USERNAME } from './loaders';
 import type { Models } from './models';
-
-/** The password hash of an account that signs in elsewhere: no password verifies against it. */
-export const NO_PASSWORD = '!external';
 
 const MAX_BODY_BYTES = 16 * 1024;
 const USERNAME_CHARS = /[^A-Za-z0-9._-]+/g;

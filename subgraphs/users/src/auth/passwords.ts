@@ -11,6 +11,9 @@ export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, OPTIONS);
 }
 
+/** The password hash of an account that signs in elsewhere: no password verifies against it. */
+export const NO_PASSWORD = '!external';
+
 let dummyHash: Promise<string> | undefined;
 
 /**

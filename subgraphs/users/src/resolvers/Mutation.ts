@@ -13,7 +13,7 @@ import {
   type Viewer,
 } from '@fedstack/kit';
 import { currentViewer } from '../auth/currentViewer';
-import { hashPassword } from '../auth/passwords';
+import { hashPassword, NO_PASSWORD } from '../auth/passwords';
 import type { Context } from '../context';
 import type { MutationResolvers } from '../generated/graphql';
 import type { User } from '../models/User';
@@ -163,6 +163,14 @@ export const Mutation: MutationResolvers = {
           ? null
           : await ctx.models.User.findByPk(userId, { transaction, lock: transaction.LOCK.UPDATE });
       if (!user) return null;
+      // An account linked to an external issuer signs in there only: a local password would be a
+      // second way in that skips the provider's own checks.
+      if (changes.passwordHash && user.passwordHash === NO_PASSWORD) {
+        throw badUserInput(
+          'input.password',
+          'cannot be set: this account signs in through its identity provider',
+        );
+      }
       const roleChanged = changes.role !== undefined && changes.role !== user.role;
       await user.update(changes, { transaction });
       // A new password or role ends every login and every access token issued before it.
