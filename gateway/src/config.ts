@@ -16,6 +16,7 @@ import {
   type NodeEnv,
 } from '@fedstack/kit/config';
 import type { OperationNames } from '@fedstack/kit/metrics';
+import { readRedisUrl } from '@fedstack/kit/redis';
 import { readIssuersFile, type ExternalIssuerSettings } from './auth/issuerSettings';
 import { subgraphEndpointsOf, urlVariableFor } from './subgraphEndpoints';
 
@@ -119,6 +120,16 @@ export interface GatewayConfig {
   subgraphResponseLimitBytes: number;
   /** How the gateway follows the revocation feed of the subgraph that issues tokens. */
   revocation: RevocationSettings;
+  /**
+   * `REDIS_URL`: where the state replicas share lives (the revocation stream, the persisted-query
+   * cache); unset, each process keeps its own in memory.
+   */
+  redisUrl: string | undefined;
+  /**
+   * `SHUTDOWN_DRAIN_DELAY_MS`: after SIGTERM, how long the gateway keeps serving while
+   * `/health/ready` answers 503, so that a load balancer stops sending it requests first.
+   */
+  shutdownDrainDelayMs: number;
   /** How many times a subgraph query (never a mutation) is retried after a connection failure. */
   subgraphQueryRetries: number;
   /**
@@ -372,6 +383,7 @@ function readTrustProxy(env: EnvReader): boolean | number | string[] {
  * `SUBGRAPH_DEDUP` true, `GATEWAY_WORKERS` 1,
  * `TOKEN_REVOCATION_SUBGRAPH` users (`none`: no feed), `TOKEN_REVOCATION_POLL_MS` 5000,
  * `TOKEN_REVOCATION_STALE_MS` 30000, `TOKEN_REVOCATION_FAIL_CLOSED` false,
+ * `REDIS_URL` unset (nothing shared), `SHUTDOWN_DRAIN_DELAY_MS` 0,
  * `READINESS_TIMEOUT_MS` 2000, `METRICS_PORT` unset (the main port), `METRICS_ENABLED` true
  * (production: only with `METRICS_PORT`), `METRICS_OPERATIONS` * (production: none),
  * `APOLLO_TELEMETRY_DISABLED` true,
@@ -475,6 +487,8 @@ export function readGatewayConfig(rawEnv: Env = process.env): GatewayConfig {
       failClosed: readBoolean(env, 'TOKEN_REVOCATION_FAIL_CLOSED', false),
       staleAfterMs: env.int('TOKEN_REVOCATION_STALE_MS', 30_000, { min: 1000, max: 3_600_000 }),
     },
+    redisUrl: readRedisUrl(env),
+    shutdownDrainDelayMs: env.int('SHUTDOWN_DRAIN_DELAY_MS', 0, { min: 0, max: 600_000 }),
     subgraphQueryRetries: env.int('SUBGRAPH_QUERY_RETRIES', 1, { min: 0, max: 1 }),
     subgraphDedup: readBoolean(env, 'SUBGRAPH_DEDUP', true),
     workers: env.int('GATEWAY_WORKERS', 1, { min: 1, max: 64 }),

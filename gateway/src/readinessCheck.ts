@@ -13,6 +13,8 @@ export interface SubgraphState {
 
 export interface ReadinessReport {
   ready: boolean;
+  /** Set while the gateway drains for a shutdown: not ready whatever the subgraphs say. */
+  draining?: boolean;
   subgraphs: Record<string, SubgraphState>;
 }
 

@@ -13,7 +13,8 @@ import { Agent } from 'undici';
 import { AccessTokenError } from './auth/AccessTokenError';
 import { createAuthenticator } from './auth/createAuthenticator';
 import { IdentityLinks } from './auth/identityLinks';
-import { RevocationList } from './auth/revocationList';
+import { RevocationList, type FeedEntry } from './auth/revocationList';
+import { RevocationStream } from './auth/revocationStream';
 import { unauthenticatedError } from './auth/unauthenticatedError';
 import { clientAddress } from './clientAddress';
 import type { GatewayConfig } from './config';
@@ -25,7 +26,7 @@ import type { GatewayContext } from './GatewayContext';
 import { gatewayRequestHandler } from './http/gatewayRequestHandler';
 import { metricsRequestHandler } from './http/metricsRequestHandler';
 import { operationLimitProtection, parseOptionsFor } from './operationLimits';
-import { createReadinessCheck } from './readinessCheck';
+import { createReadinessCheck, type ReadinessReport } from './readinessCheck';
 import { FastExecutorGateway } from './executor/FastExecutorGateway';
 import { createSigningFetcher } from './signingFetcher';
 import { SubgraphDataSource } from './SubgraphDataSource';
@@ -34,6 +35,11 @@ import { createSubgraphFetcher } from './subgraphFetcher';
 import { supergraphFromFile } from './supergraphFromFile';
 import { throttledStatus } from './throttledStatus';
 import { listenOn } from '@fedstack/kit/listenOn';
+import { closeRedis, openRedis } from '@fedstack/kit/redis';
+import { redisCache } from './redisCache';
+
+/** What `/health/ready` answers while the gateway drains for a shutdown. */
+const DRAINING: ReadinessReport = { ready: false, draining: true, subgraphs: {} };
 
 export interface GatewayServerOptions {
   /** Defaults to a pino logger named `gateway` at `config.logLevel` in `config.logFormat`. */
@@ -51,7 +57,10 @@ export interface GatewayServer {
   httpServer: Server;
   /** Listens on `port` (0 for a free one) and resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
-  /** Stops accepting, lets in-flight requests finish, then stops the gateway and its connections. */
+  /**
+   * Answers `/health/ready` with 503 and keeps serving for `SHUTDOWN_DRAIN_DELAY_MS`, then stops
+   * accepting, lets in-flight requests finish, and stops the gateway and its connections.
+   */
   stop(): Promise<void>;
 }
 
@@ -128,6 +137,16 @@ export async function createGatewayServer(
     createSigningFetcher(transport(config.readinessTimeoutMs), config.signingSecret),
   );
 
+  // With REDIS_URL, the state replicas must share: the revocation stream and Apollo's cache
+  // (automatic persisted queries). Nothing here waits for Redis; without it each falls back.
+  const redis = config.redisUrl
+    ? await openRedis(
+        config.redisUrl,
+        logger,
+        'revocations arrive through the feed poll only and persisted queries are not found until it answers',
+      )
+    : undefined;
+
   const httpServer = createServer();
   const limits = operationLimitProtection(config.limits, { blockFieldSuggestions: production });
   const apollo = new ApolloServer<GatewayContext>({
@@ -136,6 +155,7 @@ export async function createGatewayServer(
         ? new FastExecutorGateway({ gateway, dataSources, logger })
         : gateway,
     nodeEnv: config.nodeEnv,
+    ...(redis ? { cache: redisCache(redis) } : {}),
     // runService owns SIGTERM/SIGINT: Apollo's own handlers would stop it behind the service's back.
     stopOnTerminationSignals: false,
     logger,
@@ -166,6 +186,7 @@ export async function createGatewayServer(
     await apollo.start();
   } catch (error) {
     await agent.close();
+    if (redis) await closeRedis(redis);
     // Loading the supergraph is what can fail here: say which file.
     throw new Error(
       `SUPERGRAPH_FILE "${config.supergraphFile}" is not a valid supergraph: ${(error as Error).message}`,
@@ -179,7 +200,12 @@ export async function createGatewayServer(
     fetcher: createSigningFetcher(transport(config.readinessTimeoutMs), config.signingSecret),
     logger,
   });
+  const revocationStream =
+    redis && config.revocation.subgraph !== undefined
+      ? new RevocationStream(redis, (entry) => revocations.add(entry as FeedEntry), logger)
+      : undefined;
   if (config.revocation.subgraph !== undefined) await revocations.start();
+  revocationStream?.start();
 
   // External callers act as the local account the users subgraph links them to.
   const { identityLinks } = config.jwt;
@@ -200,6 +226,12 @@ export async function createGatewayServer(
       ? createServer(metricsRequestHandler(logger))
       : undefined;
   const addressOf = clientAddress(config.trustProxy);
+  // While draining, each answer also closes its connection, so that a proxy holding idle
+  // connections to this gateway opens its next ones elsewhere.
+  let draining = false;
+  httpServer.on('request', (_req, res) => {
+    if (draining) res.setHeader('connection', 'close');
+  });
   httpServer.on(
     'request',
     gatewayRequestHandler({
@@ -235,7 +267,7 @@ export async function createGatewayServer(
           throw unauthenticatedError(error);
         }
       },
-      readiness,
+      readiness: () => (draining ? Promise.resolve(DRAINING) : readiness()),
       metrics: config.metricsEnabled && !metricsServer,
       logger,
     }),
@@ -250,6 +282,11 @@ export async function createGatewayServer(
     },
     stop() {
       stopping ??= (async () => {
+        draining = true;
+        if (config.shutdownDrainDelayMs > 0 && httpServer.listening) {
+          await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainDelayMs));
+        }
+        await revocationStream?.stop();
         await revocations.stop();
         await apollo.stop();
         await gateway.stop();
@@ -260,6 +297,7 @@ export async function createGatewayServer(
         if (metricsServer?.listening) {
           await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
         }
+        if (redis) await closeRedis(redis);
       })();
       return stopping;
     },

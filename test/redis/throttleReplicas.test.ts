@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { startTestSubgraph, type TestSubgraph } from '@fedstack/kit/testing';
 import { usersSubgraph, type UsersConfig } from '@fedstack/users';
 import { freePort } from '../../scripts/freePort';
+import { redisSkipReason, startRedis, stopRedis } from '../helpers/redis';
 
 /**
  * Two users subgraph replicas, each with its own throttle objects and database, on one Redis
@@ -16,37 +17,8 @@ const REGISTER = `mutation($i: RegisterInput!) { register(input: $i) { user { id
 const MAX_FAILURES = 3;
 const MAX_REGISTRATIONS = 2;
 
-const skip =
-  spawnSync('redis-server', ['--version']).error === undefined
-    ? undefined
-    : 'redis-server is not on PATH (Debian: apt-get install redis-server)';
+const skip = redisSkipReason();
 if (skip) console.log(`throttleReplicas: Redis tests skipped: ${skip}`);
-
-/** A throwaway redis-server on `port`, without persistence; resolves once it accepts connections. */
-function startRedis(port: number): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve(child);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
-  });
-}
-
-function stopRedis(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
 
 function codes(body: { errors?: Array<{ extensions?: Record<string, unknown> }> }) {
   return (body.errors ?? []).map((error) => error.extensions?.code);

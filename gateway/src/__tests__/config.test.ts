@@ -242,4 +242,22 @@ describe('readGatewayConfig', () => {
   ])('names %s when its value %j is wrong', (name, value) => {
     expect(configError({ ...base(), [name]: value })).toMatch(new RegExp(`^${name} must be`));
   });
+
+  it('reads REDIS_URL and SHUTDOWN_DRAIN_DELAY_MS, and shares nothing and waits for nothing by default', () => {
+    expect(readGatewayConfig(base())).toMatchObject({
+      redisUrl: undefined,
+      shutdownDrainDelayMs: 0,
+    });
+    const url = 'rediss://:secret@cache.example.com:6380';
+    expect(
+      readGatewayConfig({ ...base(), REDIS_URL: url, SHUTDOWN_DRAIN_DELAY_MS: '5000' }),
+    ).toMatchObject({ redisUrl: url, shutdownDrainDelayMs: 5000 });
+    // Never echoed: the URL may hold a password.
+    expect(configError({ ...base(), REDIS_URL: 'http://:secret@cache.example.com' })).toBe(
+      'REDIS_URL must be a redis:// or rediss:// URL',
+    );
+    expect(configError({ ...base(), SHUTDOWN_DRAIN_DELAY_MS: '-1' })).toMatch(
+      /^SHUTDOWN_DRAIN_DELAY_MS must be/,
+    );
+  });
 });

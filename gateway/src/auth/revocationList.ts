@@ -5,7 +5,7 @@ import { counter } from '@fedstack/kit/metrics';
 import type { RevocationSettings } from '../config';
 
 /** An entry of the feed as the token-issuing subgraph publishes it. */
-interface FeedEntry {
+export interface FeedEntry {
   userId: string;
   sessionId?: string;
   minTokenVersion?: number;
@@ -51,7 +51,8 @@ function isFeedPage(value: unknown): value is FeedPage {
  * What the gateway knows of revoked access tokens: the logins that ended (by `sid`) and the
  * accounts whose authority changed (by `sub`, refusing a `ver` below the new version), as
  * published by the token-issuing subgraph's feed, polled every `pollIntervalMs`. Each gateway
- * replica follows the feed on its own, so all refuse a revoked token within the same window.
+ * replica follows the feed on its own, so all refuse a revoked token within the same window; with
+ * `REDIS_URL`, entries also arrive through `RevocationStream` as they are made.
  */
 export class RevocationList {
   private readonly sessions = new Map<string, number>();
@@ -176,7 +177,12 @@ export class RevocationList {
     return body;
   }
 
-  private add(entry: FeedEntry): void {
+  /**
+   * Takes in one entry as the feed shows it, from the feed or from the Redis stream; anything
+   * not shaped like one is ignored, and an entry seen twice changes nothing.
+   */
+  add(entry: FeedEntry): void {
+    if (typeof entry !== 'object' || entry === null) return;
     if (typeof entry.expiresAt !== 'number' || typeof entry.userId !== 'string') return;
     if (typeof entry.sessionId === 'string') {
       this.sessions.set(

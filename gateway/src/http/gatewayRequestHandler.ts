@@ -38,7 +38,8 @@ const HEALTHY = JSON.stringify({ status: 'ok', service: 'gateway' });
  * The gateway's whole HTTP surface on `node:http`, without Express: every answer carries the
  * security headers (computed once) and the request's `x-request-id`. `/graphql` adds CORS, the
  * access log and metrics, and goes to Apollo Server; `GET /health`, `GET /health/ready` (never
- * cached, 503 with each subgraph's state while one is down) and, with `metrics`, `GET /metrics`;
+ * cached, 503 with each subgraph's state while one is down, and 503 `draining` during a
+ * shutdown) and, with `metrics`, `GET /metrics`;
  * anything else is a JSON 404. A failure outside Apollo Server is logged and answered with a
  * JSON 500.
  */
@@ -73,7 +74,7 @@ export function gatewayRequestHandler(
       res,
       report.ready ? 200 : 503,
       {
-        status: report.ready ? 'ready' : 'unavailable',
+        status: report.draining ? 'draining' : report.ready ? 'ready' : 'unavailable',
         service: 'gateway',
         subgraphs: report.subgraphs,
       },

@@ -12,6 +12,7 @@ import {
   type PostgresSettings,
   type SubgraphBaseConfig,
 } from '@fedstack/kit';
+import { readRedisUrl } from '@fedstack/kit/redis';
 import type { LoginThrottleSettings } from './auth/loginThrottle';
 import { parsePublicKeys } from './auth/signingKeys';
 import type { RegisterThrottleSettings } from './auth/registerThrottle';
@@ -32,25 +33,10 @@ export interface UsersConfig extends SubgraphBaseConfig {
   registerThrottle: RegisterThrottleSettings;
   /**
    * `REDIS_URL`: where the login and registration throttles keep their counts, shared by every
-   * users process; unset, each process counts in memory.
+   * users process, and where revocations are announced to the gateways; unset, each process
+   * counts in memory and gateways learn of revocations from the feed alone.
    */
   redisUrl: string | undefined;
-}
-
-/** `REDIS_URL`, when set: a `redis://` or `rediss://` URL (never echoed: it may hold a password). */
-function readRedisUrl(env: EnvReader): string | undefined {
-  const value = env.optional('REDIS_URL');
-  if (!value) return undefined;
-  let protocol: string;
-  try {
-    protocol = new URL(value).protocol;
-  } catch {
-    protocol = '';
-  }
-  if (protocol !== 'redis:' && protocol !== 'rediss:') {
-    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
-  }
-  return value;
 }
 
 /** Tokens are signed ES256, so the key must be an EC key on P-256; say so at start-up. */

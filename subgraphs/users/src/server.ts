@@ -10,7 +10,8 @@ import {
 } from '@fedstack/kit';
 import { LoginThrottle, redisStores } from './auth/loginThrottle';
 import { RegisterThrottle, redisRegisterStore } from './auth/registerThrottle';
-import { closeRedis, openRedis } from './auth/sharedStore';
+import { closeRedis, openRedis } from '@fedstack/kit/redis';
+import { revocationPublisher } from './auth/revocationStream';
 import { verifyPassword } from './auth/passwords';
 import { Sessions } from './auth/sessions';
 import { AccessTokenSigner } from './auth/tokens';
@@ -56,9 +57,15 @@ export async function createUsersServer(deps: {
     audience: config.jwtAudience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   });
-  // With REDIS_URL, one client holds the throttles' counts for every users process; the only
-  // thing here that uses Redis, so nothing else fails with it.
-  const redis = config.redisUrl ? await openRedis(config.redisUrl, logger) : undefined;
+  // With REDIS_URL, one client holds the throttles' counts for every users process and announces
+  // revocations to the gateways; nothing else here uses Redis, so nothing else fails with it.
+  const redis = config.redisUrl
+    ? await openRedis(
+        config.redisUrl,
+        logger,
+        'sign-ins and registrations are refused until it answers; gateways learn of revocations at their next feed poll',
+      )
+    : undefined;
   const sessions = new Sessions(
     db,
     models,
@@ -70,6 +77,10 @@ export async function createUsersServer(deps: {
     ),
     logger,
   );
+  if (redis) {
+    const { revocations } = sessions;
+    revocations.publishTo(revocationPublisher(redis, revocations.retainSeconds * 1000, logger));
+  }
   const registerThrottle = new RegisterThrottle(
     config.registerThrottle,
     redis ? redisRegisterStore(config.registerThrottle, redis) : undefined,

@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Redis } from 'ioredis';
+import type { Redis } from '@fedstack/kit/redis';
 import { addressKey } from './addressKey';
 import { redisLimiter, throttleUnavailable } from './sharedStore';
 

@@ -31,10 +31,22 @@ export interface RevocationEntry {
  * kept as long as an access token issued just before it could live (`retainSeconds`).
  */
 export class Revocations {
+  private publisher: ((entry: RevocationEntry) => void) | undefined;
+
   constructor(
     private readonly models: Models,
-    private readonly retainSeconds: number,
+    /** How long each entry is kept. */
+    readonly retainSeconds: number,
   ) {}
+
+  /**
+   * Also announces each revocation to `publisher` (the Redis stream, with `REDIS_URL`) once the
+   * transaction that made it has committed: a rolled-back one announces nothing. The feed stays
+   * the record; the announcement only makes gateways learn of it sooner.
+   */
+  publishTo(publisher: (entry: RevocationEntry) => void): void {
+    this.publisher = publisher;
+  }
 
   /**
    * Ends one login: its refresh-token family now, its access tokens through the feed. A login
@@ -106,10 +118,12 @@ export class Revocations {
     now: Date,
     transaction: Transaction,
   ): Promise<void> {
-    await this.models.Revocation.create(
+    const row = await this.models.Revocation.create(
       { ...entry, expiresAt: new Date(now.getTime() + this.retainSeconds * 1000) },
       { transaction },
     );
+    const publisher = this.publisher;
+    if (publisher) transaction.afterCommit(() => publisher(toEntry(row)));
   }
 }
 

@@ -1,6 +1,6 @@
-import { ErrorCode, type Logger } from '@fedstack/kit';
+import { ErrorCode } from '@fedstack/kit';
 import { GraphQLError } from 'graphql';
-import { Redis } from 'ioredis';
+import type { Redis } from '@fedstack/kit/redis';
 import { RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /**
@@ -13,51 +13,6 @@ export function throttleUnavailable(action: 'Sign-in' | 'Registration', cause: u
     extensions: { code: ErrorCode.DATABASE_UNAVAILABLE },
     originalError: cause instanceof Error ? cause : undefined,
   });
-}
-
-/**
- * Opens the Redis client the throttles share (`REDIS_URL`). As rate-limiter-flexible advises for
- * ioredis, commands are not queued while disconnected: they fail at once, so a request never
- * waits for Redis to come back. The client reconnects by itself, so throttling works again
- * without a restart once Redis answers. One warning per outage, one notice when it is over.
- * Resolves once the first connection attempt has succeeded or failed; a failed one does not stop
- * start-up (sign-ins and registrations are refused until Redis answers).
- */
-export async function openRedis(url: string, logger: Logger): Promise<Redis> {
-  const client = new Redis(url, { enableOfflineQueue: false });
-  let failing = false;
-  client.on('error', (error: Error) => {
-    if (failing) return;
-    failing = true;
-    logger.warn(
-      { event: 'redis.unavailable', err: { message: error.message } },
-      'Redis is unreachable: sign-ins and registrations are refused until it answers',
-    );
-  });
-  client.on('ready', () => {
-    if (!failing) return;
-    failing = false;
-    logger.info({ event: 'redis.recovered' }, 'Redis answers again');
-  });
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      client.off('ready', done);
-      client.off('error', done);
-      resolve();
-    };
-    client.once('ready', done);
-    client.once('error', done);
-  });
-  return client;
-}
-
-/** Closes the client, politely when it is connected. */
-export async function closeRedis(client: Redis): Promise<void> {
-  try {
-    await client.quit();
-  } catch {
-    client.disconnect();
-  }
 }
 
 /**
