@@ -6,13 +6,17 @@ import type { ReadinessReport } from '../readinessCheck';
 import { requestId } from '../requestId';
 import { securityHeaders } from '../securityHeaders';
 import { corsHeaders } from './corsHeaders';
+import { EXPLORER_PATH, explorerResponder } from './explorer';
 import type { GraphQLHandler } from '@fedstack/kit/http/graphqlHandler';
 import { metricsResponder } from './metricsResponder';
 import { sendError } from '@fedstack/kit/http/sendError';
 import { sendJson } from '@fedstack/kit/http/sendJson';
 
 export interface GatewayRequestHandlerOptions {
-  /** Production sends HSTS and a CSP that allows nothing; development allows Apollo Sandbox. */
+  /**
+   * Production sends HSTS and a CSP that allows nothing; development allows Apollo Sandbox, serves
+   * the offline explorer at `/explorer` and redirects `GET /` to it.
+   */
   production: boolean;
   /** `CORS_ORIGINS`: `'*'`, a list, or an empty list for no CORS. */
   corsOrigins: '*' | readonly string[];
@@ -39,8 +43,8 @@ const HEALTHY = JSON.stringify({ status: 'ok', service: 'gateway' });
  * security headers (computed once) and the request's `x-request-id`. `/graphql` adds CORS, the
  * access log and metrics, and goes to Apollo Server; `GET /health`, `GET /health/ready` (never
  * cached, 503 with each subgraph's state while one is down, and 503 `draining` during a
- * shutdown) and, with `metrics`, `GET /metrics`;
- * anything else is a JSON 404. A failure outside Apollo Server is logged and answered with a
+ * shutdown) and, with `metrics`, `GET /metrics`; in development, the offline explorer at
+ * `/explorer` (see `explorerResponder`) and `GET /` redirecting to it; anything else is a JSON 404. A failure outside Apollo Server is logged and answered with a
  * JSON 500.
  */
 export function gatewayRequestHandler(
@@ -50,6 +54,7 @@ export function gatewayRequestHandler(
   const security = securityHeaders(options.production);
   const cors = corsHeaders(options.corsOrigins);
   const sendMetrics = options.metrics ? metricsResponder() : undefined;
+  const explorer = options.production ? undefined : explorerResponder();
 
   const serveGraphQL = (req: IncomingMessage, res: ServerResponse, id: string) => {
     const observation = observe(id);
@@ -107,6 +112,14 @@ export function gatewayRequestHandler(
     }
     if (read && sendMetrics && (path === '/metrics' || path === '/metrics/')) {
       return sendMetrics(res, headers);
+    }
+    if (read && explorer) {
+      if (path === '/') {
+        res.writeHead(302, { ...headers, location: EXPLORER_PATH, 'content-length': '0' });
+        res.end();
+        return;
+      }
+      if (explorer(req, res, path, headers)) return;
     }
     sendJson(res, 404, NOT_FOUND, headers);
     return undefined;
