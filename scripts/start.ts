@@ -80,6 +80,9 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `Gateway:   http://localhost:${gateway.port}/graphql${production ? '' : '  (open it in a browser for Apollo Sandbox)'}`,
+    ...(production
+      ? []
+      : [`Explorer:  http://localhost:${gateway.port}/explorer  (GraphiQL, works offline)`]),
     ...specs
       .slice(0, -1)
       .map(
