@@ -62,7 +62,9 @@ const DEVELOPMENT: Readonly<Record<string, string>> = Object.freeze({
  * The security headers of every gateway response, computed once: helmet's defaults, with a CSP
  * that in production allows nothing at all (the gateway serves only JSON) and in development
  * what the Sandbox page needs. The page also sends its own nonce-based CSP, and a browser
- * enforces both, so inline code still needs that nonce. Development sends no HSTS: plain http on
+ * enforces both, so inline code still needs that nonce. The offline explorer at `/explorer` sends
+ * its own CSP instead, which names no other host (see `explorerResponder`). Development sends no
+ * HSTS: plain http on
  * localhost, where a remembered policy would break other local projects.
  */
 export function securityHeaders(production: boolean): Readonly<Record<string, string>> {
