@@ -64,8 +64,7 @@ const DEVELOPMENT: Readonly<Record<string, string>> = Object.freeze({
  * what the Sandbox page needs. The page also sends its own nonce-based CSP, and a browser
  * enforces both, so inline code still needs that nonce. The offline explorer at `/explorer` sends
  * its own CSP instead, which names no other host (see `explorerResponder`). Development sends no
- * HSTS: plain http on
- * localhost, where a remembered policy would break other local projects.
+ * HSTS: plain http on localhost, where a remembered policy would break other local projects.
  */
 export function securityHeaders(production: boolean): Readonly<Record<string, string>> {
   return production ? PRODUCTION : DEVELOPMENT;
