@@ -17,23 +17,15 @@ import {
 } from '@fedstack/kit/config';
 import type { OperationNames } from '@fedstack/kit/metrics';
 import { readRedisUrl } from '@fedstack/kit/redis';
-import { readIssuersFile, type ExternalIssuerSettings } from './auth/issuerSettings';
+import {
+  readIssuersFile,
+  SUPPORTED_JWT_ALGORITHMS,
+  type ExternalIssuerSettings,
+  type JwtAlgorithm,
+} from './auth/issuerSettings';
 import { subgraphEndpointsOf, urlVariableFor } from './subgraphEndpoints';
 
-/** The asymmetric JWS algorithms the gateway can verify with a public key. */
-export const SUPPORTED_JWT_ALGORITHMS = [
-  'ES256',
-  'ES384',
-  'ES512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-] as const;
-
-export type JwtAlgorithm = (typeof SUPPORTED_JWT_ALGORITHMS)[number];
+export { SUPPORTED_JWT_ALGORITHMS, type JwtAlgorithm };
 
 /**
  * Where the gateway takes the issuer's public keys from (`JWT_JWKS_URL`): the JWKS the users

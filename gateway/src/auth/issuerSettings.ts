@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '@fedstack/kit/config';
 
 /** The asymmetric JWS algorithms the gateway can verify with a public key. */
-const ASYMMETRIC = [
+export const SUPPORTED_JWT_ALGORITHMS = [
   'ES256',
   'ES384',
   'ES512',
@@ -14,7 +14,7 @@ const ASYMMETRIC = [
   'PS512',
 ] as const;
 
-type Algorithm = (typeof ASYMMETRIC)[number];
+export type JwtAlgorithm = (typeof SUPPORTED_JWT_ALGORITHMS)[number];
 
 /** The roles of this graph an identity provider's roles map to. */
 export type GraphRole = 'ADMIN' | 'USER';
@@ -30,7 +30,7 @@ export interface ExternalIssuerSettings {
   /** The token's `aud` must hold one of these. */
   audience: string[];
   /** Pinned, asymmetric only. */
-  algorithms: Algorithm[];
+  algorithms: JwtAlgorithm[];
   /** Header `typ` values accepted, lower-cased; empty accepts any (or none). */
   headerTypes: string[];
   /** A payload `typ` the token must carry (Keycloak's `Bearer`); undefined: not checked. */
@@ -146,10 +146,10 @@ function readIssuer(raw: unknown, index: number, builtinIssuer: string | undefin
   const audience = list('audience') ?? fail('audience', 'must be set');
   const algorithms = list('algorithms') ?? fail('algorithms', 'must be set');
   for (const algorithm of algorithms) {
-    if (!(ASYMMETRIC as readonly string[]).includes(algorithm)) {
+    if (!(SUPPORTED_JWT_ALGORITHMS as readonly string[]).includes(algorithm)) {
       fail(
         'algorithms',
-        `must name asymmetric algorithms (${ASYMMETRIC.join(', ')}), got "${algorithm}"`,
+        `must name asymmetric algorithms (${SUPPORTED_JWT_ALGORITHMS.join(', ')}), got "${algorithm}"`,
       );
     }
   }
@@ -173,7 +173,7 @@ function readIssuer(raw: unknown, index: number, builtinIssuer: string | undefin
     discoveryUrl,
     jwksUrl,
     audience,
-    algorithms: algorithms as Algorithm[],
+    algorithms: algorithms as JwtAlgorithm[],
     headerTypes: (list('headerTypes') ?? ['at+jwt', 'application/at+jwt']).map((typ) =>
       typ.toLowerCase(),
     ),
