@@ -245,3 +245,47 @@ describe('the revocation feed', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe('the identity link route', () => {
+  it('answers only gateway-signed requests, for the users subgraph, over the exact body', async () => {
+    const route = stack.subgraphs.users.url.replace(/graphql$/, 'identities');
+    const secret = readSecretFile(devSecretFiles(stack.dataDir).signingSecret);
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(route, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+    const sign = (audience: string, body: string) =>
+      signEnvelope(secret, { audience, identity: null, method: 'POST', body });
+    const link = JSON.stringify({
+      issuer: 'https://idp.example.com/',
+      subject: 'someone',
+      role: 'ADMIN',
+    });
+
+    // Unsigned, signed for another subgraph, or signed over another body: no account is made.
+    expect((await post(link)).status).toBe(401);
+    expect((await post(link, sign('orders', link))).status).toBe(401);
+    const other = JSON.stringify({
+      issuer: 'https://idp.example.com/',
+      subject: 'x',
+      role: 'USER',
+    });
+    const swapped = await post(link, sign('users', other));
+    expect(swapped.status).toBe(401);
+    expect(
+      ((await swapped.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]
+        ?.extensions.code,
+    ).toBe('UNAUTHENTICATED');
+
+    const bad = JSON.stringify({ issuer: 'https://idp.example.com/', subject: 'someone' });
+    expect((await post(bad, sign('users', bad))).status).toBe(400);
+    const huge = JSON.stringify({ padding: 'x'.repeat(20_000) });
+    expect((await post(huge, sign('users', huge))).status).toBe(413);
+
+    const linked = await post(link, sign('users', link));
+    expect(linked.status).toBe(200);
+    expect(await linked.json()).toEqual({ userId: expect.any(String), tokenVersion: 0 });
+  });
+});

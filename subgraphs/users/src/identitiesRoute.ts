@@ -1,16 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { UniqueConstraintError, type Transaction } from 'sequelize';
-import {
-  verifyEnvelope,
-  type Database,
-  type Logger,
-  type Role,
-  type SubgraphBaseConfig,
-} from '@fedstack/kit';
+import type { Database, Logger, Role, SubgraphBaseConfig } from '@fedstack/kit';
+import { HttpRequestError } from '@fedstack/kit/http/HttpRequestError';
+import { readBodyBytes } from '@fedstack/kit/http/readJsonBody';
 import { NO_PASSWORD } from './auth/passwords';
 import type { Revocations } from './auth/revocations';
+import { refuse, signedByGateway } from './gatewaySigned';
 import { DELETED_USERNAME } from './loaders';
 import type { Models } from './models';
 
@@ -30,24 +26,6 @@ interface LinkRequest {
 
 /** The answer: the local account and its token version; or that the token's role is stale. */
 type LinkOutcome = { userId: string; tokenVersion: number } | { stale: true };
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function optionalText(value: unknown, max: number): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= max ? value : undefined;
@@ -151,10 +129,6 @@ async function link(
   return { userId: String(created.id), tokenVersion: created.tokenVersion ?? 0 };
 }
 
-function refuse(res: Parameters<RequestHandler>[1], status: number, code: string, message: string) {
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
-}
-
 /**
  * `POST /identities`, for gateway-signed requests only (the envelope over the exact body): links
  * an external caller `{ issuer, subject, role, issuedAt?, username?, email?, name? }` to a local
@@ -172,31 +146,20 @@ export function identitiesHandler(deps: {
   revocations: Revocations;
   logger: Logger;
 }): RequestHandler {
-  const { config, db, models, revocations, logger } = deps;
+  const { db, models, revocations, logger } = deps;
   return async (req, res) => {
-    let body: string;
+    let body: Buffer;
     try {
-      body = await readBody(req);
-    } catch {
-      refuse(res, 413, 'PAYLOAD_TOO_LARGE', 'Request body too large');
+      body = await readBodyBytes(req, MAX_BODY_BYTES);
+    } catch (error) {
+      if (!(error instanceof HttpRequestError)) throw error;
+      refuse(res, error.status, error.code, error.message);
       return;
     }
-    const envelope = verifyEnvelope(config.signingSecret, {
-      audience: config.service,
-      headers: req.headers,
-      method: 'POST',
-      body,
-      maxAgeMs: config.signatureMaxAgeMs,
-    });
-    if (!envelope.ok) {
-      logger.warn(
-        { reason: envelope.reason, ip: req.ip },
-        'refused unsigned identity link request',
-      );
-      refuse(res, 401, 'UNAUTHENTICATED', `Unauthenticated: ${envelope.reason}`);
+    if (!signedByGateway(deps, req, res, { method: 'POST', body, what: 'identity link request' })) {
       return;
     }
-    const request = parseLinkRequest(body);
+    const request = parseLinkRequest(body.toString('utf8'));
     if (!request) {
       refuse(res, 400, 'BAD_USER_INPUT', 'issuer, subject and role (ADMIN or USER) are required');
       return;

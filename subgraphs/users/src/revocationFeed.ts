@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
-import { verifyEnvelope, type Logger, type SubgraphBaseConfig } from '@fedstack/kit';
+import type { Logger, SubgraphBaseConfig } from '@fedstack/kit';
 import type { Revocations } from './auth/revocations';
+import { refuse, signedByGateway } from './gatewaySigned';
 
 /** The most entries one answer holds; a gateway asks again from the last one's `createdAt`. */
 export const REVOCATION_PAGE_SIZE = 1000;
@@ -18,29 +19,12 @@ export function revocationFeedHandler(deps: {
   revocations: Revocations;
   logger: Logger;
 }): RequestHandler {
-  const { config, revocations, logger } = deps;
+  const { revocations, logger } = deps;
   let lastPrune = Date.now();
   return async (req, res) => {
-    const envelope = verifyEnvelope(config.signingSecret, {
-      audience: config.service,
-      headers: req.headers,
-      method: 'GET',
-      body: '',
-      maxAgeMs: config.signatureMaxAgeMs,
-    });
-    if (!envelope.ok) {
-      logger.warn(
-        { reason: envelope.reason, ip: req.ip },
-        'refused unsigned revocation feed request',
-      );
-      res.status(401).json({
-        errors: [
-          {
-            message: `Unauthenticated: ${envelope.reason}`,
-            extensions: { code: 'UNAUTHENTICATED' },
-          },
-        ],
-      });
+    if (
+      !signedByGateway(deps, req, res, { method: 'GET', body: '', what: 'revocation feed request' })
+    ) {
       return;
     }
     const raw = req.query.since ?? '0';
@@ -62,9 +46,7 @@ export function revocationFeedHandler(deps: {
       res.json({ now, revocations: entries });
     } catch (error) {
       logger.error({ err: error }, 'revocation feed failed');
-      res.status(503).json({
-        errors: [{ message: 'Revocation feed unavailable', extensions: { code: 'UNAVAILABLE' } }],
-      });
+      refuse(res, 503, 'UNAVAILABLE', 'Revocation feed unavailable');
       return;
     }
     if (now - lastPrune >= PRUNE_INTERVAL_MS) {

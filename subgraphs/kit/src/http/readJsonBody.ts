@@ -86,6 +86,33 @@ export interface JsonBody {
 }
 
 /**
+ * The request body's bytes: gzip/deflate/br decoded, at most `limitBytes` after decoding (HTTP
+ * 413, checked against a declared length before anything is read). Throws `HttpRequestError` for
+ * what it refuses. The rest of a refused body is drained by Node once the answer is sent.
+ */
+export function readBodyBytes(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding === 'identity') {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limitBytes) return Promise.reject(tooLarge(limitBytes));
+    return readBytes(req, req, limitBytes, () => {});
+  }
+  const decoder = DECODERS[encoding];
+  if (!decoder) {
+    return Promise.reject(
+      new HttpRequestError(415, 'BAD_REQUEST', `Unsupported content encoding "${encoding}"`),
+    );
+  }
+  const decoding = decoder();
+  // A decoder stops decoding once the limit is passed; the raw body is still drained.
+  return readBytes(req, req.pipe(decoding), limitBytes, () => {
+    req.unpipe(decoding as NodeJS.WritableStream);
+    (decoding as unknown as Readable).destroy();
+    req.resume();
+  });
+}
+
+/**
  * The request's JSON body, as `express.json()` read it: only for `application/json` (else
  * `undefined`, which Apollo Server answers itself), UTF-8, gzip/deflate/br decoded, at most
  * `limitBytes` after decoding (HTTP 413), an object or array at the top (else HTTP 400); an
@@ -108,27 +135,7 @@ export async function readJsonBody(
       `Unsupported charset "${charset.toUpperCase()}"`,
     );
   }
-  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  let source: Readable | NodeJS.ReadWriteStream = req;
-  // A decoder stops decoding once the limit is passed; the raw body is still drained.
-  let stop = () => {};
-  if (encoding === 'identity') {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limitBytes) throw tooLarge(limitBytes);
-  } else {
-    const decoder = DECODERS[encoding];
-    if (!decoder) {
-      throw new HttpRequestError(415, 'BAD_REQUEST', `Unsupported content encoding "${encoding}"`);
-    }
-    const decoding = decoder();
-    source = req.pipe(decoding);
-    stop = () => {
-      req.unpipe(decoding as NodeJS.WritableStream);
-      (decoding as unknown as Readable).destroy();
-      req.resume();
-    };
-  }
-  const raw = await readBytes(req, source, limitBytes, stop);
+  const raw = await readBodyBytes(req, limitBytes);
   if (raw.length === 0) return { body: {}, raw };
   const text = raw.toString('utf8');
   let body: unknown;
