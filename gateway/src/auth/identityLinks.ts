@@ -1,6 +1,7 @@
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import { HeaderMap } from '@apollo/server';
+import { LRUCache } from 'lru-cache';
 import { ENVELOPE_HEADERS, type Identity } from '@fedstack/kit/envelope';
 import type { Logger } from '@fedstack/kit/logger';
 import { AccessTokenError } from './AccessTokenError';
@@ -23,7 +24,6 @@ export interface IdentityLinkOptions {
 interface Link {
   userId: string;
   tokenVersion: number;
-  until: number;
 }
 
 /** The local account of an external caller cannot be looked up: HTTP 503, never anonymous. */
@@ -39,37 +39,31 @@ export function identityUnavailable(): GraphQLError {
 /**
  * Links external callers to local accounts: (issuer, subject, role) -> the local user id and its
  * token version, from the users subgraph's `POST /identities` (which finds or creates the account
- * and keeps its role in step), remembered for `ttlMs` in a bounded in-memory map. Concurrent first
+ * and keeps its role in step), remembered for `ttlMs` in a bounded LRU cache. Concurrent first
  * sightings of one caller share one request. The identity answered carries the LOCAL id, the
  * mapped role and the account's token version, so the revocation feed and the users subgraph's
  * own checks apply to it as to any local token.
  */
 export class IdentityLinks {
-  private readonly links = new Map<string, Link>();
+  private readonly links: LRUCache<string, Link>;
   private readonly pending = new Map<string, Promise<Link>>();
 
-  constructor(private readonly options: IdentityLinkOptions) {}
+  constructor(private readonly options: IdentityLinkOptions) {
+    this.links = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs });
+  }
 
-  async identityOf(caller: ExternalCaller, now = Date.now()): Promise<Identity> {
+  async identityOf(caller: ExternalCaller): Promise<Identity> {
     const key = JSON.stringify([caller.issuer, caller.subject, caller.role]);
     let link = this.links.get(key);
-    if (link && link.until > now) {
-      // Most recently used last: the first entry is the one to drop.
-      this.links.delete(key);
-      this.links.set(key, link);
-    } else {
+    if (!link) {
       let request = this.pending.get(key);
       if (!request) {
         request = this.fetchLink(caller).finally(() => this.pending.delete(key));
         this.pending.set(key, request);
       }
       link = await request;
-      this.links.delete(key);
-      this.links.set(key, link);
-      while (this.links.size > this.options.maxEntries) {
-        const oldest = this.links.keys().next().value as string;
-        this.links.delete(oldest);
-      }
+      // A TTL of 0 asks the users subgraph every time (to lru-cache, 0 would mean forever).
+      if (this.options.ttlMs > 0) this.links.set(key, link);
     }
     return { userId: link.userId, role: caller.role, tokenVersion: link.tokenVersion };
   }
@@ -116,10 +110,6 @@ export class IdentityLinks {
       );
       throw identityUnavailable();
     }
-    return {
-      userId: answer.userId,
-      tokenVersion: answer.tokenVersion as number,
-      until: Date.now() + this.options.ttlMs,
-    };
+    return { userId: answer.userId, tokenVersion: answer.tokenVersion as number };
   }
 }
