@@ -34,7 +34,7 @@ function linksWith(fetcher: Fetcher, maxEntries = 10, ttlMs = 60_000) {
     fetcher,
     maxEntries,
     ttlMs,
-    logger: createLogger({ service: 'test', level: 'silent' }),
+    logger: createLogger({ service: 'test', level: 'silent', format: 'json' }),
   });
 }
 
