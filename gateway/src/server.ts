@@ -132,10 +132,14 @@ export async function createGatewayServer(
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     costDirectives = costDirectivesOf(coreSupergraphSdl);
   });
-  const readiness = createReadinessCheck(
-    () => endpoints,
-    createSigningFetcher(transport(config.readinessTimeoutMs), config.signingSecret),
+  // The gateway's own signed calls to subgraphs (readiness, the revocation feed, identity links).
+  const internalFetcher = createSigningFetcher(
+    transport(config.readinessTimeoutMs),
+    config.signingSecret,
   );
+  const urlOf = (subgraph: string | undefined) =>
+    endpoints.find(({ name }) => name === subgraph)?.url;
+  const readiness = createReadinessCheck(() => endpoints, internalFetcher);
 
   // With REDIS_URL, the state replicas must share: the revocation stream and Apollo's cache
   // (automatic persisted queries). Nothing here waits for Redis; without it each falls back.
@@ -196,8 +200,8 @@ export async function createGatewayServer(
 
   const revocations = new RevocationList({
     settings: config.revocation,
-    subgraphUrl: () => endpoints.find(({ name }) => name === config.revocation.subgraph)?.url,
-    fetcher: createSigningFetcher(transport(config.readinessTimeoutMs), config.signingSecret),
+    subgraphUrl: () => urlOf(config.revocation.subgraph),
+    fetcher: internalFetcher,
     logger,
   });
   const revocationStream =
@@ -211,8 +215,8 @@ export async function createGatewayServer(
   const { identityLinks } = config.jwt;
   const links = new IdentityLinks({
     ...identityLinks,
-    subgraphUrl: () => endpoints.find(({ name }) => name === identityLinks.subgraph)?.url,
-    fetcher: createSigningFetcher(transport(config.readinessTimeoutMs), config.signingSecret),
+    subgraphUrl: () => urlOf(identityLinks.subgraph),
+    fetcher: internalFetcher,
     logger,
   });
   const authenticate = createAuthenticator(config.jwt, {
@@ -226,12 +230,7 @@ export async function createGatewayServer(
       ? createServer(metricsRequestHandler(logger))
       : undefined;
   const addressOf = clientAddress(config.trustProxy);
-  // While draining, each answer also closes its connection, so that a proxy holding idle
-  // connections to this gateway opens its next ones elsewhere.
   let draining = false;
-  httpServer.on('request', (_req, res) => {
-    if (draining) res.setHeader('connection', 'close');
-  });
   httpServer.on(
     'request',
     gatewayRequestHandler({
@@ -283,6 +282,10 @@ export async function createGatewayServer(
     stop() {
       stopping ??= (async () => {
         draining = true;
+        // From now on each answer also closes its connection, so that a proxy holding idle
+        // connections to this gateway opens its next ones elsewhere. Added only now, so that
+        // requests before a shutdown pay nothing for it.
+        httpServer.prependListener('request', (_req, res) => res.setHeader('connection', 'close'));
         if (config.shutdownDrainDelayMs > 0 && httpServer.listening) {
           await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainDelayMs));
         }
