@@ -18,6 +18,7 @@ import {
 import type { OperationNames } from '@fedstack/kit/metrics';
 import { readRedisUrl } from '@fedstack/kit/redis';
 import {
+  httpUrlOf,
   readIssuersFile,
   SUPPORTED_JWT_ALGORITHMS,
   type ExternalIssuerSettings,
@@ -224,13 +225,8 @@ function readJwks(env: EnvReader): JwksSettings | undefined {
       'JWT_JWKS_URL and JWT_PUBLIC_KEY(_FILE) are both set; set one source of public keys',
     );
   }
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  const url = httpUrlOf(raw);
+  if (!url) {
     throw new ConfigError(
       `JWT_JWKS_URL must be an http(s) URL like http://users:4001/.well-known/jwks.json, got "${raw}"`,
     );
@@ -268,15 +264,8 @@ function readSubgraphUrls(env: EnvReader, file: string, sdl: string): Record<str
     const variable = urlVariableFor(name);
     const value = env.optional(variable);
     if (value === undefined) continue;
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new ConfigError(`${variable} must be an http(s) URL, got "${value}"`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new ConfigError(`${variable} must be an http(s) URL, got "${value}"`);
-    }
+    const url = httpUrlOf(value);
+    if (!url) throw new ConfigError(`${variable} must be an http(s) URL, got "${value}"`);
     urls[name] = url.toString();
   }
   return urls;
@@ -318,13 +307,7 @@ function readCorsOrigins(env: EnvReader, production: boolean): '*' | string[] {
     return '*';
   }
   return origins.map((origin) => {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(origin);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+    if (httpUrlOf(origin)?.origin !== origin) {
       throw new ConfigError(
         `CORS_ORIGINS must be * or a comma list of origins like https://app.example.com, got "${origin}"`,
       );

@@ -79,12 +79,13 @@ export function claimPath(path: string): string[] {
   return path.split('.');
 }
 
-function httpUrl(value: string): boolean {
+/** `value` as an http: or https: URL; undefined for anything else. */
+export function httpUrlOf(value: string): URL | undefined {
   try {
     const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -141,8 +142,8 @@ function readIssuer(raw: unknown, index: number, builtinIssuer: string | undefin
   if ((discoveryUrl === undefined) === (jwksUrl === undefined)) {
     fail('discoveryUrl', 'or jwksUrl must be set, and not both');
   }
-  if (discoveryUrl !== undefined && !httpUrl(discoveryUrl)) fail('discoveryUrl', 'must be a URL');
-  if (jwksUrl !== undefined && !httpUrl(jwksUrl)) fail('jwksUrl', 'must be a URL');
+  if (discoveryUrl !== undefined && !httpUrlOf(discoveryUrl)) fail('discoveryUrl', 'must be a URL');
+  if (jwksUrl !== undefined && !httpUrlOf(jwksUrl)) fail('jwksUrl', 'must be a URL');
   const audience = list('audience') ?? fail('audience', 'must be set');
   const algorithms = list('algorithms') ?? fail('algorithms', 'must be set');
   for (const algorithm of algorithms) {
