@@ -4,7 +4,7 @@ import { join, posix } from 'node:path';
 import { buildSubgraph, Supergraph } from '@apollo/federation-internals';
 import { CriticalityLevel, diff } from '@graphql-inspector/core';
 import type { GraphQLSchema } from 'graphql';
-import { parse as parseYaml } from 'yaml';
+import { parseSupergraphConfig } from './composeSupergraph';
 
 /** How much a change can hurt a client, in graphql-inspector's terms. */
 export type ChangeLevel = 'breaking' | 'dangerous' | 'safe';
@@ -167,14 +167,19 @@ function showAt(repoDir: string, rev: string, file: string): string | undefined 
   }
 }
 
-/** The subgraph schema files named in `supergraph.yaml`, relative to the repository root. */
-export function subgraphSchemaFiles(yamlText: string): { name: string; file: string }[] {
-  const doc = parseYaml(yamlText) as {
-    subgraphs?: Record<string, { schema?: { file?: string } }>;
-  } | null;
-  return Object.entries(doc?.subgraphs ?? {}).flatMap(([name, entry]) =>
-    entry?.schema?.file ? [{ name, file: posix.normalize(entry.schema.file) }] : [],
-  );
+/**
+ * The subgraph schema files named in a `supergraph.yaml` text, relative to the repository root;
+ * none when there is no such file at that revision.
+ */
+function subgraphSchemaFiles(
+  yamlText: string | undefined,
+  source: string,
+): { name: string; file: string }[] {
+  if (yamlText === undefined) return [];
+  return parseSupergraphConfig(yamlText, source).map(({ name, schemaFile }) => ({
+    name,
+    file: posix.normalize(schemaFile),
+  }));
 }
 
 /**
@@ -210,9 +215,7 @@ export async function checkSchemas(options: SchemaCheckOptions): Promise<SchemaC
   const readHead = (file: string): string | undefined =>
     options.head ? showAt(repoDir, options.head, file) : readOrUndefined(join(repoDir, file));
 
-  const headYaml = readHead('supergraph.yaml') ?? '';
-  const baseYaml = showAt(repoDir, base, 'supergraph.yaml') ?? '';
-  const headFiles = subgraphSchemaFiles(headYaml);
+  const headFiles = subgraphSchemaFiles(readHead('supergraph.yaml'), 'supergraph.yaml');
   const targets: { kind: SchemaKind; name: string; file: string }[] = [
     ...headFiles.map((entry) => ({ kind: 'subgraph' as const, ...entry })),
     { kind: 'supergraph', name: 'supergraph', file: 'supergraph.graphql' },
@@ -233,7 +236,10 @@ export async function checkSchemas(options: SchemaCheckOptions): Promise<SchemaC
     reports.push({ name: target.name, file: target.file, status: 'compared', changes });
   }
   const headNames = new Set(headFiles.map((entry) => entry.name));
-  for (const gone of subgraphSchemaFiles(baseYaml).filter((entry) => !headNames.has(entry.name))) {
+  for (const gone of subgraphSchemaFiles(
+    showAt(repoDir, base, 'supergraph.yaml'),
+    `supergraph.yaml at ${base}`,
+  ).filter((entry) => !headNames.has(entry.name))) {
     reports.push({ name: gone.name, file: gone.file, status: 'removed', changes: [] });
   }
 

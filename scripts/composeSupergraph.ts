@@ -11,25 +11,30 @@ export interface SupergraphSubgraph {
   schemaFile: string;
 }
 
-/** Reads `supergraph.yaml`; throws with the offending key named when it is malformed. */
-export function readSupergraphConfig(configPath: string): SupergraphSubgraph[] {
-  const doc = parseYaml(readFileSync(configPath, 'utf8')) as {
+/**
+ * The subgraphs of a `supergraph.yaml` text, their schema files as written (relative to the
+ * file); throws with `source` and the offending key named when it is malformed.
+ */
+export function parseSupergraphConfig(text: string, source: string): SupergraphSubgraph[] {
+  const doc = parseYaml(text) as {
     subgraphs?: Record<string, { routing_url?: string; schema?: { file?: string } }>;
   };
   if (!doc?.subgraphs || typeof doc.subgraphs !== 'object') {
-    throw new Error(`${configPath}: expected a "subgraphs" map`);
+    throw new Error(`${source}: expected a "subgraphs" map`);
   }
   return Object.entries(doc.subgraphs).map(([name, entry]) => {
-    if (!entry?.routing_url)
-      throw new Error(`${configPath}: subgraphs.${name}.routing_url is missing`);
-    if (!entry.schema?.file)
-      throw new Error(`${configPath}: subgraphs.${name}.schema.file is missing`);
-    return {
-      name,
-      routingUrl: entry.routing_url,
-      schemaFile: resolve(dirname(configPath), entry.schema.file),
-    };
+    if (!entry?.routing_url) throw new Error(`${source}: subgraphs.${name}.routing_url is missing`);
+    if (!entry.schema?.file) throw new Error(`${source}: subgraphs.${name}.schema.file is missing`);
+    return { name, routingUrl: entry.routing_url, schemaFile: entry.schema.file };
   });
+}
+
+/** Reads `supergraph.yaml`, its schema files resolved; throws as `parseSupergraphConfig`. */
+export function readSupergraphConfig(configPath: string): SupergraphSubgraph[] {
+  return parseSupergraphConfig(readFileSync(configPath, 'utf8'), configPath).map((subgraph) => ({
+    ...subgraph,
+    schemaFile: resolve(dirname(configPath), subgraph.schemaFile),
+  }));
 }
 
 export type CompositionResult =
