@@ -23,6 +23,12 @@ const COLORS = [36, 35, 33, 32, 34];
 export class Supervisor {
   private readonly children = new Map<string, ChildProcess>();
   private readonly restarts = new Map<string, number>();
+  /** A crashed service's restart waiting out its backoff. */
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** Children stopped on purpose by `restart()`, whose exit is not a crash. */
+  private readonly replaced = new WeakSet<ChildProcess>();
+  /** Each service's latest `restart()`, so that restarts of one service run one at a time. */
+  private readonly restarting = new Map<string, Promise<void>>();
   private stopping = false;
   private readonly width: number;
 
@@ -56,26 +62,43 @@ export class Supervisor {
   /** Sends SIGTERM to every child and waits for all to exit; SIGKILL after `graceMs` (15 s). */
   async stop(graceMs = 15_000): Promise<void> {
     this.stopping = true;
-    await Promise.all(
-      [...this.children.values()].map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    for (const timer of this.pending.values()) clearTimeout(timer);
+    await Promise.all([...this.children.values()].map((child) => terminate(child, graceMs)));
+  }
+
+  /**
+   * Stops one service (SIGTERM, SIGKILL after `graceMs`) and starts it afresh, as a change to its
+   * source asks. Resolves once the new process is ready or has failed to start (logged, then
+   * retried with backoff like a crash); restarts of one service run one after the other. A crash
+   * restart waiting out its backoff is replaced by this one.
+   */
+  restart(name: string, graceMs = 15_000): Promise<void> {
+    const spec = this.specs.find((candidate) => candidate.name === name);
+    if (!spec) return Promise.reject(new Error(`no service named "${name}"`));
+    const previous = this.restarting.get(name) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      if (this.stopping) return;
+      clearTimeout(this.pending.get(name));
+      this.pending.delete(name);
+      const old = this.children.get(name);
+      if (old) {
+        this.replaced.add(old);
+        this.log(name, 'restarting');
+        await terminate(old, graceMs);
+      }
+      if (this.stopping) return;
+      this.restarts.delete(name);
+      await this.respawn(spec);
+    });
+    this.restarting.set(name, next);
+    return next;
   }
 
   private prefix(name: string): string {
-    const color = COLORS[this.specs.findIndex((spec) => spec.name === name) % COLORS.length];
+    const index = this.specs.findIndex((spec) => spec.name === name);
     const label = `[${name}]`.padEnd(this.width + 2);
-    return process.stdout.isTTY ? `\x1b[${color}m${label}\x1b[0m` : label;
+    if (!process.stdout.isTTY || index < 0) return label;
+    return `\x1b[${COLORS[index % COLORS.length]}m${label}\x1b[0m`;
   }
 
   log(name: string, line: string): void {
@@ -140,27 +163,51 @@ export class Supervisor {
     });
   }
 
+  /** Starts `spec` again after it stopped; resolves once it is ready or has failed to start. */
+  private respawn(spec: ServiceSpec): Promise<void> {
+    const child = this.spawn(spec);
+    this.watch(spec, child);
+    return this.waitReady(spec, child, 60_000).then(
+      () => this.log(spec.name, 'restarted and ready'),
+      (error: Error) => {
+        if (!this.stopping && !this.replaced.has(child))
+          this.log(spec.name, `restart failed: ${error.message}`);
+      },
+    );
+  }
+
   private watch(spec: ServiceSpec, child: ChildProcess): void {
     const startedAt = Date.now();
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      if (this.stopping) return;
+      if (this.stopping || this.replaced.has(child)) return;
       // A service that stayed up for a minute starts its backoff afresh.
       const attempt = Date.now() - startedAt > 60_000 ? 0 : (this.restarts.get(spec.name) ?? 0);
       const delay = Math.min(30_000, 1000 * 2 ** attempt);
       this.restarts.set(spec.name, attempt + 1);
       this.log(spec.name, `exited (${code ?? signal}); restarting in ${delay / 1000} s`);
-      setTimeout(() => {
-        if (this.stopping) return;
-        const next = this.spawn(spec);
-        this.waitReady(spec, next, 60_000).then(
-          () => this.log(spec.name, 'restarted and ready'),
-          (error: Error) => this.log(spec.name, `restart failed: ${error.message}`),
-        );
-        this.watch(spec, next);
-      }, delay);
+      this.pending.set(
+        spec.name,
+        setTimeout(() => {
+          this.pending.delete(spec.name);
+          if (!this.stopping) void this.respawn(spec);
+        }, delay),
+      );
     };
     if (child.exitCode !== null || child.signalCode !== null)
       onExit(child.exitCode, child.signalCode);
     else child.once('exit', onExit);
   }
+}
+
+/** Sends `child` SIGTERM, SIGKILL after `graceMs`; resolves once it has exited. */
+function terminate(child: ChildProcess, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }
