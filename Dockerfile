@@ -5,6 +5,8 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 COPY gateway/package.json gateway/
+COPY packages/runtime/package.json packages/runtime/
+COPY packages/envelope/package.json packages/envelope/
 COPY subgraphs/kit/package.json subgraphs/kit/
 COPY subgraphs/users/package.json subgraphs/users/
 COPY subgraphs/orders/package.json subgraphs/orders/

@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/gateway', '<rootDir>/subgraphs', '<rootDir>/test'],
+  roots: ['<rootDir>/gateway', '<rootDir>/packages', '<rootDir>/subgraphs', '<rootDir>/test'],
   testMatch: ['**/__tests__/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { readGatewayConfig } from '../gateway/src/config';
+import { readGatewayConfig } from '@fedstack/gateway/config';
 import { SEED_ACCOUNTS } from '@fedstack/users';
 import { composeSupergraph } from './composeSupergraph';
 import { prepareDatabases } from './prepare';

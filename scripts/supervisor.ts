@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { isReadyMessage } from '@fedstack/kit/runService';
+import { isReadyMessage } from '@fedstack/runtime/runService';
 
 export interface ServiceSpec {
   name: string;

@@ -1,5 +1,5 @@
-import type { Identity } from '@fedstack/kit/envelope';
-import type { Logger } from '@fedstack/kit/logger';
+import type { Identity } from '@fedstack/envelope/envelope';
+import type { Logger } from '@fedstack/runtime/logger';
 
 /** The per-request context: who is calling (null when anonymous) and how to trace the request. */
 export interface GatewayContext {

@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
-import { callerTextOf, signEnvelope } from '@fedstack/kit/envelope';
-import type { Logger } from '@fedstack/kit/logger';
+import { callerTextOf, signEnvelope } from '@fedstack/envelope/envelope';
+import type { Logger } from '@fedstack/runtime/logger';
 import { GraphQLError } from 'graphql';
 import { createDedupInFlight, type DedupInFlight } from './dedupInFlight';
 import type { GatewayContext } from './GatewayContext';

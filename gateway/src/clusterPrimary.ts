@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
-import type { Logger } from '@fedstack/kit/logger';
-import { isReadyMessage, type RunningService } from '@fedstack/kit/runService';
+import type { Logger } from '@fedstack/runtime/logger';
+import { isReadyMessage, type RunningService } from '@fedstack/runtime/runService';
 
 export interface ClusterPrimaryOptions {
   /** How many workers run the gateway; each is this same program, run again by `node:cluster`. */

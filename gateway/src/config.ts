@@ -10,13 +10,13 @@ import {
   readMetricsSettings,
   readSecret,
   requireProductionSecrets,
-  readSigningSecret,
   type Env,
   type EnvReader,
   type NodeEnv,
-} from '@fedstack/kit/config';
-import type { OperationNames } from '@fedstack/kit/metrics';
-import { readRedisUrl } from '@fedstack/kit/redis';
+} from '@fedstack/runtime/config';
+import { readSigningSecret } from '@fedstack/envelope/signingSecret';
+import type { OperationNames } from '@fedstack/runtime/metrics';
+import { readRedisUrl } from '@fedstack/runtime/redis';
 import {
   httpUrlOf,
   readIssuersFile,

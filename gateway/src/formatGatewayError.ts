@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { formatErrorFor } from '@fedstack/kit/formatError';
-import type { Logger } from '@fedstack/kit/logger';
+import { formatErrorFor } from '@fedstack/runtime/formatError';
+import type { Logger } from '@fedstack/runtime/logger';
 import { tokenLimitError } from './operationLimits';
 import { SUBGRAPH_REQUEST_FAILED } from './subgraphFailure';
 

@@ -1,4 +1,4 @@
-import { counter, histogram } from '@fedstack/kit/metrics';
+import { counter, histogram } from '@fedstack/runtime/metrics';
 
 /** Time of each subgraph request the gateway sends, by subgraph and outcome (`success`, `error`). */
 export const subgraphFetchDuration = histogram({

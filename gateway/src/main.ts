@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
-import { createLogger } from '@fedstack/kit/logger';
-import { runService } from '@fedstack/kit/runService';
+import { createLogger } from '@fedstack/runtime/logger';
+import { runService } from '@fedstack/runtime/runService';
 import { startClusterPrimary } from './clusterPrimary';
 import { readGatewayConfig } from './config';
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Fetcher } from '@apollo/utils.fetcher';
-import { ENVELOPE_HEADERS } from '@fedstack/kit/envelope';
+import type { SigningFetcher } from '@fedstack/envelope/signingFetcher';
 import type { SubgraphEndpoint } from './subgraphEndpoints';
 import { failureReason } from './subgraphFailure';
 
@@ -20,16 +19,15 @@ export interface ReadinessReport {
 
 const PROBE_BODY = JSON.stringify({ query: '{ __typename }' });
 
-async function probe(fetcher: Fetcher, endpoint: SubgraphEndpoint): Promise<SubgraphState> {
+async function probe(fetcher: SigningFetcher, endpoint: SubgraphEndpoint): Promise<SubgraphState> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const response = await fetcher(endpoint.url, {
+    const response = await fetcher({ audience: endpoint.name }, endpoint.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         'x-request-id': `ready-${randomUUID()}`,
-        [ENVELOPE_HEADERS.audience]: endpoint.name,
       },
       body: PROBE_BODY,
     });
@@ -52,7 +50,7 @@ async function probe(fetcher: Fetcher, endpoint: SubgraphEndpoint): Promise<Subg
  */
 export function createReadinessCheck(
   endpoints: () => readonly SubgraphEndpoint[],
-  fetcher: Fetcher,
+  fetcher: SigningFetcher,
 ): () => Promise<ReadinessReport> {
   let running: Promise<ReadinessReport> | undefined;
   const run = async (): Promise<ReadinessReport> => {

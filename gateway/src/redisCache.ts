@@ -4,7 +4,7 @@ import {
   type KeyValueCache,
   type KeyValueCacheSetOptions,
 } from '@apollo/utils.keyvaluecache';
-import type { Redis } from '@fedstack/kit/redis';
+import type { Redis } from '@fedstack/runtime/redis';
 
 /** What an entry stored without a `ttl` lives: a day, so that nothing stays in Redis forever. */
 const DEFAULT_TTL_SECONDS = 86_400;

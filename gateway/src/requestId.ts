@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { requestIdOf } from '@fedstack/kit/requestId';
+import { requestIdOf } from '@fedstack/runtime/requestId';
 
 /**
  * The request's id: its `x-request-id` header when that is plain and at most 128 characters

@@ -5,10 +5,10 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { observeContext, observingPlugin, requestObserver } from '@fedstack/kit/accessLog';
-import { graphqlHandler } from '@fedstack/kit/http/graphqlHandler';
-import { envelopeKey } from '@fedstack/kit/envelope';
-import { createLogger, type Logger } from '@fedstack/kit/logger';
+import { observeContext, observingPlugin, requestObserver } from '@fedstack/runtime/accessLog';
+import { graphqlHandler } from '@fedstack/runtime/http/graphqlHandler';
+import { envelopeKey } from '@fedstack/envelope/envelope';
+import { createLogger, type Logger } from '@fedstack/runtime/logger';
 import { Agent } from 'undici';
 import { AccessTokenError } from './auth/AccessTokenError';
 import { createAuthenticator } from './auth/createAuthenticator';
@@ -28,14 +28,14 @@ import { metricsRequestHandler } from './http/metricsRequestHandler';
 import { operationLimitProtection, parseOptionsFor } from './operationLimits';
 import { createReadinessCheck, type ReadinessReport } from './readinessCheck';
 import { FastExecutorGateway } from './executor/FastExecutorGateway';
-import { createSigningFetcher } from './signingFetcher';
+import { createSigningFetcher } from '@fedstack/envelope/signingFetcher';
 import { SubgraphDataSource } from './SubgraphDataSource';
 import { subgraphEndpointsOf, type SubgraphEndpoint } from './subgraphEndpoints';
 import { createSubgraphFetcher } from './subgraphFetcher';
 import { supergraphFromFile } from './supergraphFromFile';
 import { throttledStatus } from './throttledStatus';
-import { listenOn } from '@fedstack/kit/listenOn';
-import { closeRedis, openRedis } from '@fedstack/kit/redis';
+import { listenOn } from '@fedstack/runtime/listenOn';
+import { closeRedis, openRedis } from '@fedstack/runtime/redis';
 import { redisCache } from './redisCache';
 
 /** What `/health/ready` answers while the gateway drains for a shutdown. */

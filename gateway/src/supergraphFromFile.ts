@@ -1,6 +1,6 @@
 import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import type { SupergraphSdlHook } from '@apollo/gateway';
-import type { Logger } from '@fedstack/kit/logger';
+import type { Logger } from '@fedstack/runtime/logger';
 
 export interface SupergraphFromFileOptions {
   logger: Logger;

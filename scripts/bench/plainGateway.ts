@@ -7,8 +7,9 @@ import {
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { readSecretFile } from '@fedstack/kit/devSecrets';
-import { ENVELOPE_HEADERS, signEnvelope } from '@fedstack/kit/envelope';
+import { readSecretFile } from '@fedstack/runtime/devSecrets';
+import { ENVELOPE_HEADERS } from '@fedstack/envelope/envelope';
+import { createSigningFetcher } from '@fedstack/envelope/signingFetcher';
 import jwt from 'jsonwebtoken';
 
 /**
@@ -28,34 +29,28 @@ const routing = Object.fromEntries(urls.map((entry) => entry.split('=') as [stri
 const publicKey = readSecretFile(String(publicKeyFile));
 const secret = readSecretFile(String(secretFile));
 
-/** Moves the identity the data source put in headers into a signed envelope over the body. */
-const signingFetch: Fetcher = (url, init = {}) => {
-  const { [ENVELOPE_HEADERS.audience]: audience = '', ...rest } = init.headers ?? {};
-  const { [ENVELOPE_HEADERS.userId]: userId, [ENVELOPE_HEADERS.role]: role, ...headers } = rest;
-  const method = init.method ?? 'POST';
-  const envelope = signEnvelope(secret, {
-    audience,
-    identity: userId && role ? { userId, role } : null,
-    method,
-    body: init.body ?? '',
-  });
-  return (fetch as unknown as Fetcher)(url, {
-    ...init,
-    method,
-    headers: { ...headers, ...envelope },
-  });
-};
+const sign = createSigningFetcher(fetch as unknown as Fetcher, secret);
+
+/**
+ * A data source's fetcher: moves the identity `willSendRequest` put in headers (the way a stock
+ * gateway forwards one) into a signed envelope for `subgraph` over the body.
+ */
+function signingFetcherFor(subgraph: string): Fetcher {
+  return (url, init = {}) => {
+    const headers = init.headers ?? {};
+    const userId = headers[ENVELOPE_HEADERS.userId];
+    const role = headers[ENVELOPE_HEADERS.role];
+    const identity = userId && role ? { userId, role } : null;
+    return sign({ audience: subgraph, identity }, url, { method: 'POST', ...init });
+  };
+}
 
 class IdentityDataSource extends RemoteGraphQLDataSource<Context> {
-  constructor(
-    private readonly subgraph: string,
-    url: string,
-  ) {
-    super({ url, fetcher: signingFetch });
+  constructor(subgraph: string, url: string) {
+    super({ url, fetcher: signingFetcherFor(subgraph) });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<Context>) {
-    request.http?.headers.set(ENVELOPE_HEADERS.audience, this.subgraph);
     if (context.userId && context.role) {
       request.http?.headers.set(ENVELOPE_HEADERS.userId, context.userId);
       request.http?.headers.set(ENVELOPE_HEADERS.role, context.role);

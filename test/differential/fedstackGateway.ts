@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@fedstack/kit/logger';
-import { readGatewayConfig } from '../../gateway/src/config';
-import { createGatewayServer } from '../../gateway/src/server';
+import { createLogger } from '@fedstack/runtime/logger';
+import { readGatewayConfig } from '@fedstack/gateway/config';
+import { createGatewayServer } from '@fedstack/gateway/server';
 import type { GatewayFactory } from './types';
 
 /**

@@ -6,7 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { parse } from 'graphql';
 import type { FixtureSubgraphDefinition } from './types';
-import { listenOn } from '@fedstack/kit/listenOn';
+import { listenOn } from '@fedstack/runtime/listenOn';
 
 export interface FixtureSubgraph {
   name: string;

@@ -19,9 +19,9 @@ import {
 } from '@fedstack/kit/testing';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { Agent } from 'undici';
-import { readGatewayConfig } from '../../gateway/src/config';
-import { createGatewayServer } from '../../gateway/src/server';
-import { createSubgraphFetcher } from '../../gateway/src/subgraphFetcher';
+import { readGatewayConfig } from '@fedstack/gateway/config';
+import { createGatewayServer } from '@fedstack/gateway/server';
+import { createSubgraphFetcher } from '@fedstack/gateway/subgraphFetcher';
 import { SUBGRAPHS } from '../../scripts/subgraphs';
 
 export interface GraphQLBody<TData> {

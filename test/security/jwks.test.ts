@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { createLogger, openSubgraphDatabase } from '@fedstack/kit';
-import { readGatewayConfig } from '../../gateway/src/config';
-import { createGatewayServer, type GatewayServer } from '../../gateway/src/server';
+import { readGatewayConfig } from '@fedstack/gateway/config';
+import { createGatewayServer, type GatewayServer } from '@fedstack/gateway/server';
 import { usersSubgraph } from '../../subgraphs/users/src/index';
 import { codesOf, startStack, type GraphQLBody, type Stack } from '../helpers/stack';
 

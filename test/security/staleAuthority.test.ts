@@ -1,5 +1,5 @@
-import { readGatewayConfig } from '../../gateway/src/config';
-import { createGatewayServer } from '../../gateway/src/server';
+import { readGatewayConfig } from '@fedstack/gateway/config';
+import { createGatewayServer } from '@fedstack/gateway/server';
 import { codesOf, startStack, type GraphQLBody, type Stack } from '../helpers/stack';
 
 /**

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ConfigError } from '@fedstack/kit/config';
+import { ConfigError } from '@fedstack/runtime/config';
 import { readGatewayConfig } from '../config';
 import { composeStubs, ORDERS_SDL, USERS_SDL } from './support/gatewayFixture';
 import { generateTestKeys } from './support/tokens';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '@fedstack/kit/config';
+import { ConfigError } from '@fedstack/runtime/config';
 import { buildSchema, parse, validate } from 'graphql';
 import { readGatewayConfig } from '../config';
 import { credentialFieldsRule } from '../credentialFieldsRule';

@@ -6,7 +6,7 @@ import {
   defineIntegrationTestSuite,
   type CreateServerForIntegrationTestsResult,
 } from '@apollo/server-integration-testsuite';
-import { graphqlHandler } from '@fedstack/kit/http/graphqlHandler';
+import { graphqlHandler } from '@fedstack/runtime/http/graphqlHandler';
 
 /**
  * Apollo Server's own conformance suite for HTTP integrations, run against the gateway's

@@ -1,5 +1,5 @@
-import type { Fetcher } from '@apollo/utils.fetcher';
-import { createLogger } from '@fedstack/kit/logger';
+import type { SignedCall, SigningFetcher } from '@fedstack/envelope/signingFetcher';
+import { createLogger } from '@fedstack/runtime/logger';
 import { AccessTokenError } from '../auth/AccessTokenError';
 import type { ExternalCaller } from '../auth/externalIssuer';
 import { IdentityLinks } from '../auth/identityLinks';
@@ -15,7 +15,9 @@ const caller = (subject: string, role: ExternalCaller['role'] = 'USER'): Externa
 /** A users subgraph stand-in: each call answers a new user id, or what `answer` says. */
 function fakeSubgraph(answer?: () => { status: number; body: unknown } | Error) {
   const calls: Array<Record<string, unknown>> = [];
-  const fetcher = (async (_url: string, init?: { body?: unknown }) => {
+  const fetcher = (async (call: SignedCall, _url: string, init?: { body?: unknown }) => {
+    // Signed for the users subgraph, and as the gateway itself: no caller is forwarded.
+    if (call.audience !== 'users' || call.identity) throw new Error('signed for the wrong call');
     calls.push(JSON.parse(String(init?.body)) as Record<string, unknown>);
     const reply = answer?.() ?? {
       status: 200,
@@ -23,11 +25,11 @@ function fakeSubgraph(answer?: () => { status: number; body: unknown } | Error) 
     };
     if (reply instanceof Error) throw reply;
     return new Response(JSON.stringify(reply.body), { status: reply.status });
-  }) as unknown as Fetcher;
+  }) as unknown as SigningFetcher;
   return { calls, fetcher };
 }
 
-function linksWith(fetcher: Fetcher, maxEntries = 10, ttlMs = 60_000) {
+function linksWith(fetcher: SigningFetcher, maxEntries = 10, ttlMs = 60_000) {
   return new IdentityLinks({
     subgraph: 'users',
     subgraphUrl: () => 'http://users.invalid/graphql',

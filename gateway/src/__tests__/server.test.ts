@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { ENVELOPE_HEADERS } from '@fedstack/kit/envelope';
+import { ENVELOPE_HEADERS } from '@fedstack/envelope/envelope';
 import { getIntrospectionQuery } from 'graphql';
 import {
   composeStubs,

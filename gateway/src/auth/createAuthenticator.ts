@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { Identity } from '@fedstack/kit/envelope';
-import type { Logger } from '@fedstack/kit/logger';
+import type { Identity } from '@fedstack/envelope/envelope';
+import type { Logger } from '@fedstack/runtime/logger';
 import type { JwksSettings } from '../config';
 import { AccessTokenError } from './AccessTokenError';
 import { bearerTokenFrom } from './bearerToken';

@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import type { Logger } from '@fedstack/kit/logger';
+import type { Logger } from '@fedstack/runtime/logger';
 import { AccessTokenError } from './AccessTokenError';
 import type { ExternalIssuerSettings, GraphRole } from './issuerSettings';
 import { jwksKeySource, type KeySource } from './jwksKeySource';

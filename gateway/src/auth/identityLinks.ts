@@ -1,9 +1,9 @@
-import type { Fetcher } from '@apollo/utils.fetcher';
+import type { SigningFetcher } from '@fedstack/envelope/signingFetcher';
 import { GraphQLError } from 'graphql';
 import { HeaderMap } from '@apollo/server';
 import { LRUCache } from 'lru-cache';
-import { ENVELOPE_HEADERS, type Identity } from '@fedstack/kit/envelope';
-import type { Logger } from '@fedstack/kit/logger';
+import type { Identity } from '@fedstack/envelope/envelope';
+import type { Logger } from '@fedstack/runtime/logger';
 import { AccessTokenError } from './AccessTokenError';
 import type { ExternalCaller } from './externalIssuer';
 
@@ -13,7 +13,7 @@ export interface IdentityLinkOptions {
   /** The URL of that subgraph's `/graphql`, once the supergraph is loaded. */
   subgraphUrl: () => string | undefined;
   /** A signing fetcher: `/identities` answers only requests signed for its subgraph. */
-  fetcher: Fetcher;
+  fetcher: SigningFetcher;
   /** Links kept in memory, least recently used dropped first. */
   maxEntries: number;
   /** How long a link is trusted before the users subgraph is asked again. */
@@ -78,14 +78,14 @@ export class IdentityLinks {
       ...(caller.issuedAt === undefined ? {} : { issuedAt: caller.issuedAt }),
       ...caller.hints,
     });
-    let response: Awaited<ReturnType<Fetcher>>;
+    let response: Awaited<ReturnType<SigningFetcher>>;
     try {
       if (!base) throw new Error(`no URL for subgraph ${subgraph}`);
-      response = await this.options.fetcher(new URL('identities', base).toString(), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [ENVELOPE_HEADERS.audience]: subgraph },
-        body,
-      });
+      response = await this.options.fetcher(
+        { audience: subgraph },
+        new URL('identities', base).toString(),
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body },
+      );
     } catch (error) {
       logger.warn(
         { err: error, issuer: caller.issuer, subgraph },

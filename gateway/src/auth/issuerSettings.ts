@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '@fedstack/kit/config';
+import { ConfigError } from '@fedstack/runtime/config';
 
 /** The asymmetric JWS algorithms the gateway can verify with a public key. */
 export const SUPPORTED_JWT_ALGORITHMS = [

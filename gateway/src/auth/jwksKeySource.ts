@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { JwksClient } from 'jwks-rsa';
-import type { Logger } from '@fedstack/kit/logger';
+import type { Logger } from '@fedstack/runtime/logger';
 import type { JwksSettings } from '../config';
 import { AccessTokenError } from './AccessTokenError';
 

@@ -1,7 +1,7 @@
-import type { Fetcher } from '@apollo/utils.fetcher';
-import { ENVELOPE_HEADERS, type Identity } from '@fedstack/kit/envelope';
-import type { Logger } from '@fedstack/kit/logger';
-import { counter } from '@fedstack/kit/metrics';
+import type { SigningFetcher } from '@fedstack/envelope/signingFetcher';
+import type { Identity } from '@fedstack/envelope/envelope';
+import type { Logger } from '@fedstack/runtime/logger';
+import { counter } from '@fedstack/runtime/metrics';
 import type { RevocationSettings } from '../config';
 
 /** An entry of the feed as the token-issuing subgraph publishes it. */
@@ -38,7 +38,7 @@ export interface RevocationListOptions {
   /** The URL of the issuing subgraph's `/graphql`, once the supergraph is loaded. */
   subgraphUrl: () => string | undefined;
   /** A signing fetcher: the feed answers only requests signed for its subgraph. */
-  fetcher: Fetcher;
+  fetcher: SigningFetcher;
   logger: Logger;
 }
 
@@ -167,10 +167,11 @@ export class RevocationList {
   private async fetchPage(base: string, since: number): Promise<FeedPage> {
     const url = new URL('revocations', base);
     url.searchParams.set('since', String(since));
-    const response = await this.options.fetcher(url.toString(), {
-      method: 'GET',
-      headers: { [ENVELOPE_HEADERS.audience]: this.options.settings.subgraph ?? '' },
-    });
+    const response = await this.options.fetcher(
+      { audience: this.options.settings.subgraph ?? '' },
+      url.toString(),
+      { method: 'GET' },
+    );
     if (!response.ok) throw new Error(`revocation feed answered HTTP ${response.status}`);
     const body: unknown = await response.json();
     if (!isFeedPage(body)) throw new Error('revocation feed answered an unexpected body');

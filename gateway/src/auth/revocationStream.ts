@@ -1,6 +1,6 @@
-import type { Logger } from '@fedstack/kit/logger';
-import { counter } from '@fedstack/kit/metrics';
-import { REVOCATION_STREAM, type Redis } from '@fedstack/kit/redis';
+import type { Logger } from '@fedstack/runtime/logger';
+import { counter } from '@fedstack/runtime/metrics';
+import { REVOCATION_STREAM, type Redis } from '@fedstack/runtime/redis';
 
 /** How long to wait before reading again after a failed read (Redis down). */
 const RETRY_MS = 500;

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { Identity } from '@fedstack/kit/envelope';
+import type { Identity } from '@fedstack/envelope/envelope';
 import { AccessTokenError } from './AccessTokenError';
 
 /** What an access token must satisfy; every field is pinned, nothing is taken from the token. */

@@ -10,7 +10,7 @@ import type {
   GatewaySchemaLoadOrUpdateCallback,
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
-import type { Logger } from '@fedstack/kit/logger';
+import type { Logger } from '@fedstack/runtime/logger';
 import {
   getOperationAST,
   getVariableValues,

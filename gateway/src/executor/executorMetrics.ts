@@ -1,4 +1,4 @@
-import { counter } from '@fedstack/kit/metrics';
+import { counter } from '@fedstack/runtime/metrics';
 
 /** Operations the fast executor handed to Apollo's, by reason (see `ExecutorFallback`). */
 export const executorFallbacks = counter({

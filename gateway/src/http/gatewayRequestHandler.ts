@@ -1,16 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestObservation } from '@fedstack/kit/accessLog';
-import type { Logger } from '@fedstack/kit/logger';
+import type { RequestObservation } from '@fedstack/runtime/accessLog';
+import type { Logger } from '@fedstack/runtime/logger';
 import type { GatewayContext } from '../GatewayContext';
 import type { ReadinessReport } from '../readinessCheck';
 import { requestId } from '../requestId';
 import { securityHeaders } from '../securityHeaders';
 import { corsHeaders } from './corsHeaders';
 import { EXPLORER_PATH, explorerResponder } from './explorer';
-import type { GraphQLHandler } from '@fedstack/kit/http/graphqlHandler';
+import type { GraphQLHandler } from '@fedstack/runtime/http/graphqlHandler';
 import { metricsResponder } from './metricsResponder';
-import { sendError } from '@fedstack/kit/http/sendError';
-import { sendJson } from '@fedstack/kit/http/sendJson';
+import { sendError } from '@fedstack/runtime/http/sendError';
+import { sendJson } from '@fedstack/runtime/http/sendJson';
 
 export interface GatewayRequestHandlerOptions {
   /**

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '@fedstack/kit/logger';
+import type { Logger } from '@fedstack/runtime/logger';
 import { metricsResponder } from './metricsResponder';
-import { sendError } from '@fedstack/kit/http/sendError';
+import { sendError } from '@fedstack/runtime/http/sendError';
 
 /**
  * The handler of the separate metrics port (`METRICS_PORT`): `GET /metrics` and nothing else

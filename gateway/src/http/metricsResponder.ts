@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { collectProcessMetrics, metricsRegistry } from '@fedstack/kit/metrics';
+import { collectProcessMetrics, metricsRegistry } from '@fedstack/runtime/metrics';
 
 /**
  * Returns the function that answers `GET /metrics` in the Prometheus text format, never cached;

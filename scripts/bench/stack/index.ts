@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Env } from '@fedstack/kit';
-import { devSecretFiles, readSecretFile } from '@fedstack/kit/devSecrets';
+import { devSecretFiles, readSecretFile } from '@fedstack/runtime/devSecrets';
 import { AccessTokenSigner } from '../../../subgraphs/users/src/auth/tokens';
 import { launchStack, type BenchProcess } from './launchStack';
 import { processCpuMs, processRssMb } from './processCpu';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Env } from '@fedstack/kit';
-import { devSecretFiles } from '@fedstack/kit/devSecrets';
+import { devSecretFiles } from '@fedstack/runtime/devSecrets';
 import { freePort } from '../../freePort';
 import { mainFileOf } from '../../subgraphs';
 

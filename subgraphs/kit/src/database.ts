@@ -4,8 +4,8 @@ import { Mutex } from 'async-mutex';
 import { GraphQLError } from 'graphql';
 import { ConnectionError, Sequelize, type Transaction } from 'sequelize';
 import type { PostgresSettings } from './config';
-import { ErrorCode } from './errors';
-import { histogram, statementLabel } from './metrics';
+import { ErrorCode } from '@fedstack/runtime/errors';
+import { histogram, statementLabel } from '@fedstack/runtime/metrics';
 
 const queryDuration = histogram({
   name: 'db_query_duration_seconds',

@@ -1,6 +1,7 @@
-import type { Env, SubgraphBaseConfig } from './config';
+import type { Env } from '@fedstack/runtime/config';
+import type { SubgraphBaseConfig } from './config';
 import { openDatabase, type Database } from './database';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type Logger } from '@fedstack/runtime/logger';
 import { createMigrator, type Migration } from './migrator';
 import type { SubgraphServer } from './subgraphServer';
 

@@ -1,12 +1,10 @@
+// The one import a subgraph needs: the subgraph kit itself, plus the runtime and the envelope's
+// subgraph half, re-exported.
+export * from '@fedstack/runtime';
+export * from '@fedstack/envelope';
 export * from './config';
 export * from './database';
-export * from './devSecrets';
-export * from './envelope';
-export * from './errors';
-export * from './formatError';
-export * from './logger';
 export * from './migrator';
-export * from './runService';
 export * from './scalars';
 export * from './subgraphServer';
 export * from './validation';

@@ -1,7 +1,7 @@
 import { DataTypes, type QueryInterface } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import type { Database } from './database';
-import type { Logger } from './logger';
+import type { Logger } from '@fedstack/runtime/logger';
 
 export interface MigrationContext {
   queryInterface: QueryInterface;

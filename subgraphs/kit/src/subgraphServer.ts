@@ -11,22 +11,22 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express from 'express';
 import type { DocumentNode } from 'graphql';
-import { observeContext, observingPlugin, requestObserver } from './accessLog';
+import { observeContext, observingPlugin, requestObserver } from '@fedstack/runtime/accessLog';
 import type { SubgraphBaseConfig } from './config';
 import type { Database } from './database';
-import { verifyEnvelope } from './envelope';
-import { formatErrorFor } from './formatError';
-import { httpErrorHandler } from './httpErrorHandler';
-import { graphqlExecutor } from './http/graphqlHandler';
-import { HttpRequestError } from './http/HttpRequestError';
-import { readJsonBody, type JsonBody } from './http/readJsonBody';
-import { sendError } from './http/sendError';
-import type { Logger } from './logger';
-import { metricsHandler } from './metrics';
+import { verifyGatewayRequest } from '@fedstack/envelope/gatewaySigned';
+import { formatErrorFor } from '@fedstack/runtime/formatError';
+import { httpErrorHandler } from '@fedstack/runtime/httpErrorHandler';
+import { graphqlExecutor } from '@fedstack/runtime/http/graphqlHandler';
+import { HttpRequestError } from '@fedstack/runtime/http/HttpRequestError';
+import { readJsonBody, type JsonBody } from '@fedstack/runtime/http/readJsonBody';
+import { sendError } from '@fedstack/runtime/http/sendError';
+import type { Logger } from '@fedstack/runtime/logger';
+import { metricsHandler } from '@fedstack/runtime/metrics';
 import { refuseQueriesOfAbortedRequests, runInAbortScope } from './requestAbort';
-import { requestIdOf } from './requestId';
+import { requestIdOf } from '@fedstack/runtime/requestId';
 import { viewerFromIdentity, type Viewer } from './viewer';
-import { listenOn } from './listenOn';
+import { listenOn } from '@fedstack/runtime/listenOn';
 
 /** What every subgraph's per-request context starts from. */
 export interface RequestScope {
@@ -172,12 +172,10 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       if (read === null) return;
       const result =
         req.method === 'POST' && read
-          ? verifyEnvelope(config.signingSecret, {
-              audience: config.service,
+          ? verifyGatewayRequest(config, {
               headers: req.headers,
               method: req.method,
               body: read.raw,
-              maxAgeMs: config.signatureMaxAgeMs,
             })
           : ({ ok: false, reason: UNSIGNED } as const);
       if (!result.ok) {

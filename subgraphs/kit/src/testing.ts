@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sequelize } from 'sequelize';
-import type { Env, SubgraphBaseConfig } from './config';
+import type { Env } from '@fedstack/runtime/config';
+import type { SubgraphBaseConfig } from './config';
 import type { Database } from './database';
 import {
   migrateSubgraph,
@@ -11,8 +12,8 @@ import {
   type SeedRefs,
   type SubgraphDefinition,
 } from './definition';
-import { signEnvelope } from './envelope';
-import { createLogger } from './logger';
+import { signEnvelope } from '@fedstack/envelope/envelope';
+import { createLogger } from '@fedstack/runtime/logger';
 import type { SubgraphServer } from './subgraphServer';
 import type { Viewer } from './viewer';
 

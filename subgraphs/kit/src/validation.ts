@@ -1,4 +1,4 @@
-import { badUserInput } from './errors';
+import { badUserInput } from '@fedstack/runtime/errors';
 
 export interface Page {
   limit: number;

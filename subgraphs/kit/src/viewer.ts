@@ -1,5 +1,5 @@
-import type { Identity } from './envelope';
-import { forbidden, unauthenticated } from './errors';
+import type { Identity } from '@fedstack/envelope/envelope';
+import { forbidden, unauthenticated } from '@fedstack/runtime/errors';
 
 export type Role = 'ADMIN' | 'USER';
 

@@ -12,7 +12,7 @@ import {
   type PostgresSettings,
   type SubgraphBaseConfig,
 } from '@fedstack/kit';
-import { readRedisUrl } from '@fedstack/kit/redis';
+import { readRedisUrl } from '@fedstack/runtime/redis';
 import type { LoginThrottleSettings } from './auth/loginThrottle';
 import { parsePublicKeys } from './auth/signingKeys';
 import type { RegisterThrottleSettings } from './auth/registerThrottle';

@@ -2,11 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { UniqueConstraintError, type Transaction } from 'sequelize';
 import type { Database, Logger, Role, SubgraphBaseConfig } from '@fedstack/kit';
-import { HttpRequestError } from '@fedstack/kit/http/HttpRequestError';
-import { readBodyBytes } from '@fedstack/kit/http/readJsonBody';
+import { HttpRequestError } from '@fedstack/runtime/http/HttpRequestError';
+import { readBodyBytes } from '@fedstack/runtime/http/readJsonBody';
 import { NO_PASSWORD } from './auth/passwords';
 import type { Revocations } from './auth/revocations';
-import { refuse, signedByGateway } from './gatewaySigned';
+import { refuse, signedByGateway } from '@fedstack/envelope/gatewaySigned';
 import { DELETED_USERNAME } from './loaders';
 import type { Models } from './models';
 

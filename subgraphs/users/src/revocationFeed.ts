@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger, SubgraphBaseConfig } from '@fedstack/kit';
 import type { Revocations } from './auth/revocations';
-import { refuse, signedByGateway } from './gatewaySigned';
+import { refuse, signedByGateway } from '@fedstack/envelope/gatewaySigned';
 
 /** The most entries one answer holds; a gateway asks again from the last one's `createdAt`. */
 export const REVOCATION_PAGE_SIZE = 1000;

@@ -10,7 +10,7 @@ import {
 } from '@fedstack/kit';
 import { LoginThrottle, redisStores } from './auth/loginThrottle';
 import { RegisterThrottle, redisRegisterStore } from './auth/registerThrottle';
-import { closeRedis, openRedis } from '@fedstack/kit/redis';
+import { closeRedis, openRedis } from '@fedstack/runtime/redis';
 import { revocationPublisher } from './auth/revocationStream';
 import { verifyPassword } from './auth/passwords';
 import { Sessions } from './auth/sessions';

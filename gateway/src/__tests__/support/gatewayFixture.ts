@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { createLogger } from '@fedstack/kit/logger';
+import { createLogger } from '@fedstack/runtime/logger';
 import { parse } from 'graphql';
 import { readGatewayConfig, type GatewayConfig } from '../../config';
 import { createGatewayServer, type GatewayServer } from '../../server';

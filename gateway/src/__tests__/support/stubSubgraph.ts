@@ -4,10 +4,10 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { verifyEnvelope, type VerifyResult } from '@fedstack/kit/envelope';
+import { verifyEnvelope, type VerifyResult } from '@fedstack/envelope/envelope';
 import express from 'express';
 import { parse } from 'graphql';
-import { listenOn } from '@fedstack/kit/listenOn';
+import { listenOn } from '@fedstack/runtime/listenOn';
 
 /** One request as the stub subgraph received it, before anything else looked at it. */
 export interface ReceivedRequest {

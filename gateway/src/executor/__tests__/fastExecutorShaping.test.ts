@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@fedstack/kit/logger';
+import { createLogger } from '@fedstack/runtime/logger';
 import { readGatewayConfig } from '../../config';
 import { createGatewayServer, type GatewayServer } from '../../server';
 import { composeStubs } from '../../__tests__/support/gatewayFixture';

@@ -1,4 +1,4 @@
-import { createLogger } from '@fedstack/kit/logger';
+import { createLogger } from '@fedstack/runtime/logger';
 import { startStack, type Stack } from '../../../../test/helpers/stack';
 import { readGatewayConfig } from '../../config';
 import { createGatewayServer, type GatewayServer } from '../../server';

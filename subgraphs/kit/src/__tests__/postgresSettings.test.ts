@@ -2,17 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphQLError } from 'graphql';
-import {
-  ConfigError,
-  envReader,
-  readDatabaseLocation,
-  readSubgraphBaseConfig,
-  type Env,
-} from '../config';
+import { ConfigError, envReader, type Env } from '@fedstack/runtime/config';
+import { readDatabaseLocation, readSubgraphBaseConfig } from '../config';
 import { openDatabase, type Database } from '../database';
 import { openSubgraphDatabase } from '../definition';
-import { formatErrorFor } from '../formatError';
-import { createLogger } from '../logger';
+import { formatErrorFor } from '@fedstack/runtime/formatError';
+import { createLogger } from '@fedstack/runtime/logger';
 import {
   createTestPostgresDatabase,
   postgresSkipReason,

@@ -6,8 +6,8 @@ import { gzipSync } from 'node:zlib';
 import { parse } from 'graphql';
 import { readSubgraphBaseConfig, type SubgraphBaseConfig } from '../config';
 import { openDatabase, type Database } from '../database';
-import { signEnvelope } from '../envelope';
-import { createLogger } from '../logger';
+import { signEnvelope } from '@fedstack/envelope/envelope';
+import { createLogger } from '@fedstack/runtime/logger';
 import { createSubgraphServer, type RequestScope, type SubgraphServer } from '../subgraphServer';
 
 /**

@@ -5,7 +5,7 @@ import {
   type RateLimiterAbstract,
   type RateLimiterRes,
 } from 'rate-limiter-flexible';
-import type { Redis } from '@fedstack/kit/redis';
+import type { Redis } from '@fedstack/runtime/redis';
 import { addressKey } from './addressKey';
 import { InFlightChecks } from './inFlightChecks';
 import { redisLimiter, throttleUnavailable } from './sharedStore';

@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Redis } from '@fedstack/kit/redis';
+import type { Redis } from '@fedstack/runtime/redis';
 import { addressKey } from './addressKey';
 import { redisLimiter, throttleUnavailable } from './sharedStore';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '@fedstack/kit';
-import { REVOCATION_STREAM, type Redis } from '@fedstack/kit/redis';
+import { REVOCATION_STREAM, type Redis } from '@fedstack/runtime/redis';
 import type { RevocationEntry } from './revocations';
 
 /**

@@ -1,6 +1,6 @@
 import { ErrorCode } from '@fedstack/kit';
 import { GraphQLError } from 'graphql';
-import type { Redis } from '@fedstack/kit/redis';
+import type { Redis } from '@fedstack/runtime/redis';
 import { RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Fetcher, FetcherRequestInit } from '@apollo/utils.fetcher';
-import { verifyEnvelope } from '@fedstack/kit/envelope';
-import { createSigningFetcher } from '../signingFetcher';
+import { verifyEnvelope } from '../envelope';
+import { createSigningFetcher, type SignedCall } from '../signingFetcher';
 
 const secret = randomBytes(32).toString('base64url');
 
@@ -15,13 +15,17 @@ function recorder(): { fetcher: Fetcher; sent: FetcherRequestInit[] } {
   return { fetcher, sent };
 }
 
-/** Sends `init` through a signing fetcher, addressed to the `users` subgraph unless it names one. */
-async function signedRequest(init: FetcherRequestInit): Promise<FetcherRequestInit> {
+/** Sends `init` through a signing fetcher, for the `users` subgraph and anonymous unless `call` says otherwise. */
+async function signedRequest(
+  init: FetcherRequestInit,
+  call: Partial<SignedCall> = {},
+): Promise<FetcherRequestInit> {
   const { fetcher, sent } = recorder();
-  await createSigningFetcher(fetcher, secret)('http://subgraph.test/graphql', {
-    ...init,
-    headers: { 'x-gateway-audience': 'users', ...init.headers },
-  });
+  await createSigningFetcher(fetcher, secret)(
+    { audience: 'users', ...call },
+    'http://subgraph.test/graphql',
+    init,
+  );
   const request = sent[0];
   if (!request) throw new Error('the signing fetcher sent nothing');
   return request;
@@ -31,11 +35,10 @@ const body = JSON.stringify({ query: '{ me { id } }', variables: {} });
 
 describe('createSigningFetcher', () => {
   it('signs the identity over the exact body, which verifyEnvelope accepts', async () => {
-    const sent = await signedRequest({
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-user-id': '7', 'x-user-role': 'ADMIN' },
-      body,
-    });
+    const sent = await signedRequest(
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body },
+      { identity: { userId: '7', role: 'ADMIN' } },
+    );
     expect(sent.body).toBe(body);
     expect(
       verifyEnvelope(secret, {
@@ -51,11 +54,10 @@ describe('createSigningFetcher', () => {
   });
 
   it('produces a signature that fails for a changed body, identity or secret', async () => {
-    const sent = await signedRequest({
-      method: 'POST',
-      headers: { 'x-user-id': '7', 'x-user-role': 'USER' },
-      body,
-    });
+    const sent = await signedRequest(
+      { method: 'POST', headers: {}, body },
+      { identity: { userId: '7', role: 'USER' } },
+    );
     const headers = sent.headers ?? {};
     const changedBody = body.replace('me', 'users');
     expect(
@@ -82,11 +84,10 @@ describe('createSigningFetcher', () => {
   });
 
   it('signs the client address, which verifyEnvelope returns and a change invalidates', async () => {
-    const sent = await signedRequest({
-      method: 'POST',
-      headers: { 'x-client-address': '203.0.113.9' },
-      body,
-    });
+    const sent = await signedRequest(
+      { method: 'POST', headers: {}, body },
+      { clientAddress: '203.0.113.9' },
+    );
     const headers = sent.headers ?? {};
     expect(verifyEnvelope(secret, { audience: 'users', headers, method: 'POST', body })).toEqual({
       ok: true,
@@ -119,8 +120,14 @@ describe('createSigningFetcher', () => {
     });
   });
 
-  it('signs as anonymous and sends no identity without both identity headers', async () => {
-    const sent = await signedRequest({ method: 'POST', headers: { 'X-User-Id': '7' }, body });
+  it('never takes identity from headers: x-user-* on the request is dropped, signed anonymous', async () => {
+    const sent = await signedRequest({
+      method: 'POST',
+      headers: { 'X-User-Id': '7', 'x-user-role': 'ADMIN', 'x-client-address': '198.51.100.7' },
+      body,
+    });
+    expect(sent.headers?.['x-user-role']).toBeUndefined();
+    expect(sent.headers?.['x-client-address']).toBeUndefined();
     expect(sent.headers?.['x-user-id']).toBeUndefined();
     expect(sent.headers?.['X-User-Id']).toBeUndefined();
     expect(
@@ -154,12 +161,12 @@ describe('createSigningFetcher', () => {
   });
 
   it('binds the signature to the subgraph it is for, so it cannot be replayed at another', async () => {
-    const sent = await signedRequest({
-      method: 'POST',
-      headers: { 'x-user-id': '7', 'x-user-role': 'ADMIN' },
-      body,
-    });
+    const sent = await signedRequest(
+      { method: 'POST', headers: { 'x-gateway-audience': 'orders' }, body },
+      { identity: { userId: '7', role: 'ADMIN' } },
+    );
     const headers = sent.headers ?? {};
+    // The audience is the call's, whatever header the request carried.
     expect(headers['x-gateway-audience']).toBe('users');
     expect(
       verifyEnvelope(secret, { audience: 'users', headers, method: 'POST', body }),
@@ -201,12 +208,12 @@ describe('createSigningFetcher', () => {
   it('sends nothing when the request names no subgraph', async () => {
     const { fetcher, sent } = recorder();
     await expect(
-      createSigningFetcher(fetcher, secret)('http://subgraph.test/graphql', {
+      createSigningFetcher(fetcher, secret)({ audience: '' }, 'http://subgraph.test/graphql', {
         method: 'POST',
         headers: {},
         body,
       }),
-    ).rejects.toThrow(/x-gateway-audience/);
+    ).rejects.toThrow(/the subgraph it is for/);
     expect(sent).toEqual([]);
   });
 });

@@ -1,0 +1,4 @@
+export * from './envelope';
+export * from './gatewaySigned';
+export * from './signingFetcher';
+export * from './signingSecret';
