@@ -14,6 +14,7 @@ import {
   subgraphFetchesShared,
   subgraphRetries,
 } from './gatewayMetrics';
+import { ErrorCode } from '@fedstack/runtime/errors';
 
 /** Whether a subgraph operation (as the query planner wrote it) is a mutation. */
 function isMutation(query: string): boolean {
@@ -52,8 +53,8 @@ async function errorFromResponse(response: FetcherResponse): Promise<GraphQLErro
         statusText: response.statusText,
         body,
       },
-      ...(response.status === 401 ? { code: 'UNAUTHENTICATED' } : {}),
-      ...(response.status === 403 ? { code: 'FORBIDDEN' } : {}),
+      ...(response.status === 401 ? { code: ErrorCode.UNAUTHENTICATED } : {}),
+      ...(response.status === 403 ? { code: ErrorCode.FORBIDDEN } : {}),
     },
   });
 }

@@ -3,6 +3,7 @@ import { getVariableValues, GraphQLError } from 'graphql';
 import type { CostDirectives } from './costDirectives';
 import { costOf } from './costOf';
 import { createCostMemo } from './costMemo';
+import { ErrorCode } from '@fedstack/runtime/errors';
 
 export interface CostLimitOptions {
   /** The largest cost an operation may have (`MAX_COST`). */
@@ -15,7 +16,7 @@ export interface CostLimitOptions {
 
 function refusal(message: string): GraphQLError {
   return new GraphQLError(message, {
-    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+    extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } },
   });
 }
 

@@ -8,6 +8,7 @@ import {
 } from 'graphql';
 import type { OperationLimits } from './config';
 import { maxRootFieldsRule } from './maxRootFieldsRule';
+import { ErrorCode } from '@fedstack/runtime/errors';
 
 type ArmorConfig = NonNullable<ConstructorParameters<typeof ApolloArmor>[0]>;
 
@@ -69,11 +70,11 @@ const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more (?:than|that)
  * "Token limit of 2000 exceeded." Returns null for any other error.
  */
 export function tokenLimitError(formatted: GraphQLFormattedError): GraphQLFormattedError | null {
-  if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED') return null;
+  if (formatted.extensions?.code !== ErrorCode.GRAPHQL_PARSE_FAILED) return null;
   const match = TOKEN_LIMIT_MESSAGE.exec(formatted.message);
   if (!match) return null;
   return {
     message: `Token limit of ${match[1]} exceeded.`,
-    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED },
   };
 }

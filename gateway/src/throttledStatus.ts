@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { ErrorCode } from '@fedstack/runtime/errors';
 
 /**
  * Answers HTTP 429, with a `Retry-After` header, when a request was refused as a whole because
@@ -15,7 +16,8 @@ export function throttledStatus<TContext extends BaseContext>(): ApolloServerPlu
           if (response.body.kind !== 'single') return;
           const { data, errors } = response.body.singleResult;
           if (data != null || !errors || errors.length === 0) return;
-          if (!errors.every((error) => error.extensions?.code === 'TOO_MANY_REQUESTS')) return;
+          if (!errors.every((error) => error.extensions?.code === ErrorCode.TOO_MANY_REQUESTS))
+            return;
           const retryAfter = Math.max(
             1,
             ...errors.map((error) => {

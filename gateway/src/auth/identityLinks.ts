@@ -6,6 +6,7 @@ import type { Identity } from '@fedstack/envelope/envelope';
 import type { Logger } from '@fedstack/runtime/logger';
 import { AccessTokenError } from './AccessTokenError';
 import type { ExternalCaller } from './externalIssuer';
+import { ErrorCode } from '@fedstack/runtime/errors';
 
 export interface IdentityLinkOptions {
   /** The subgraph serving `POST /identities` (the users subgraph). */
@@ -30,7 +31,7 @@ interface Link {
 export function identityUnavailable(): GraphQLError {
   return new GraphQLError('The account of this sign-in cannot be looked up now; try again later', {
     extensions: {
-      code: 'IDENTITY_UNAVAILABLE',
+      code: ErrorCode.IDENTITY_UNAVAILABLE,
       http: { status: 503, headers: new HeaderMap([['retry-after', '5']]) },
     },
   });

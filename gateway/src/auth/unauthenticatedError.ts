@@ -1,6 +1,7 @@
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { AccessTokenError } from './AccessTokenError';
+import { ErrorCode } from '@fedstack/runtime/errors';
 
 /**
  * The error a refused token becomes: thrown from the context function, it makes Apollo Server
@@ -10,7 +11,7 @@ export function unauthenticatedError(error: AccessTokenError): GraphQLError {
   const message = error.publicMessage;
   return new GraphQLError(message, {
     extensions: {
-      code: 'UNAUTHENTICATED',
+      code: ErrorCode.UNAUTHENTICATED,
       http: {
         status: 401,
         headers: new HeaderMap([

@@ -11,6 +11,7 @@ import type { GraphQLHandler } from '@fedstack/runtime/http/graphqlHandler';
 import { metricsResponder } from './metricsResponder';
 import { sendError } from '@fedstack/runtime/http/sendError';
 import { sendJson } from '@fedstack/runtime/http/sendJson';
+import { ErrorCode } from '@fedstack/runtime/errors';
 
 export interface GatewayRequestHandlerOptions {
   /**
@@ -35,7 +36,7 @@ export interface GatewayRequestHandlerOptions {
   logger: Logger;
 }
 
-const NOT_FOUND = { errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] };
+const NOT_FOUND = { errors: [{ message: 'Not found', extensions: { code: ErrorCode.NOT_FOUND } }] };
 const HEALTHY = JSON.stringify({ status: 'ok', service: 'gateway' });
 
 /**
@@ -130,7 +131,7 @@ export function gatewayRequestHandler(
     const failed = (error: unknown) => {
       logger.error({ err: error }, 'unexpected error handling an HTTP request');
       if (!res.headersSent) {
-        sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error', {
+        sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', {
           ...security,
           'x-request-id': id,
         });

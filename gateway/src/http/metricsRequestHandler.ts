@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@fedstack/runtime/logger';
 import { metricsResponder } from './metricsResponder';
 import { sendError } from '@fedstack/runtime/http/sendError';
+import { ErrorCode } from '@fedstack/runtime/errors';
 
 /**
  * The handler of the separate metrics port (`METRICS_PORT`): `GET /metrics` and nothing else
@@ -17,13 +18,13 @@ export function metricsRequestHandler(
       sendMetrics(res).catch((error: unknown) => {
         logger.error({ err: error }, 'unexpected error serving metrics');
         if (!res.headersSent) {
-          sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+          sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
         } else {
           res.destroy();
         }
       });
       return;
     }
-    sendError(res, 404, 'NOT_FOUND', 'Not found');
+    sendError(res, 404, ErrorCode.NOT_FOUND, 'Not found');
   };
 }

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, Response } from 'express';
 import type { Logger } from '@fedstack/runtime/logger';
 import { verifyEnvelope, type EnvelopeSecret, type VerifyResult } from './envelope';
+import { ErrorCode } from '@fedstack/runtime/errors';
 
 /** What a subgraph needs to check the gateway's signature on a request addressed to it. */
 export interface SignatureSettings {
@@ -29,7 +30,7 @@ export function verifyGatewayRequest(
 }
 
 /** Answers `status` with a GraphQL-shaped JSON error, as the service's other refusals are. */
-export function refuse(res: Response, status: number, code: string, message: string): void {
+export function refuse(res: Response, status: number, code: ErrorCode, message: string): void {
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
@@ -47,6 +48,6 @@ export function signedByGateway(
   const envelope = verifyGatewayRequest(deps.config, { headers: req.headers, ...signed });
   if (envelope.ok) return true;
   deps.logger.warn({ reason: envelope.reason, ip: req.ip }, `refused unsigned ${signed.what}`);
-  refuse(res, 401, 'UNAUTHENTICATED', `Unauthenticated: ${envelope.reason}`);
+  refuse(res, 401, ErrorCode.UNAUTHENTICATED, `Unauthenticated: ${envelope.reason}`);
   return false;
 }

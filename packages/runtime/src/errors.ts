@@ -1,6 +1,10 @@
 import { GraphQLError } from 'graphql';
 
-/** Every code a client can see in `errors[].extensions.code`, besides Apollo Server's own. */
+/**
+ * Every code a client can see in `errors[].extensions.code`: the one list the gateway, the
+ * subgraphs and the HTTP layers answer with (Apollo Server's own codes included where this stack
+ * sends or checks them).
+ */
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
@@ -9,7 +13,26 @@ export const ErrorCode = {
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
   /** The subgraph's database cannot be reached right now; retrying later may succeed. */
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  /**
+   * The gateway could not link an external identity provider's user to a local account (the
+   * users subgraph does not answer); HTTP 503.
+   */
+  IDENTITY_UNAVAILABLE: 'IDENTITY_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** The HTTP request itself cannot be read: not JSON, a bad encoding, a broken body. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The request body is over the configured limit; HTTP 413. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** Internal routes (gateway to subgraph) only: the request lost a race; the gateway retries. */
+  CONFLICT: 'CONFLICT',
+  /** Internal routes (gateway to subgraph) only: the answer cannot be given right now; HTTP 503. */
+  UNAVAILABLE: 'UNAVAILABLE',
+  /** Apollo Server's codes, also used for operations over this stack's limits. */
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,19 +1,20 @@
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from './logger';
+import { ErrorCode } from './errors';
 
 /** Codes whose messages are meant for the client and pass through unmasked. */
-const CLIENT_CODES = new Set([
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'BAD_USER_INPUT',
-  'NOT_FOUND',
-  'TOO_MANY_REQUESTS',
-  'GRAPHQL_VALIDATION_FAILED',
-  'GRAPHQL_PARSE_FAILED',
-  'BAD_REQUEST',
-  'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
+const CLIENT_CODES = new Set<string>([
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.NOT_FOUND,
+  ErrorCode.TOO_MANY_REQUESTS,
+  ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ErrorCode.GRAPHQL_PARSE_FAILED,
+  ErrorCode.BAD_REQUEST,
+  ErrorCode.OPERATION_RESOLUTION_FAILURE,
+  ErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
 ]);
 
 /**
@@ -26,7 +27,7 @@ export function formatErrorFor(options: { production: boolean; logger: Logger })
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_CODES.has(code)) return formatted;
     // Its message names no host or driver detail, so it is shown in production too.
-    if (code === 'DATABASE_UNAVAILABLE') {
+    if (code === ErrorCode.DATABASE_UNAVAILABLE) {
       options.logger.warn({ err: error, path: formatted.path }, 'database unavailable');
       return formatted;
     }
@@ -36,7 +37,7 @@ export function formatErrorFor(options: { production: boolean; logger: Logger })
       message: 'Internal server error',
       ...(formatted.path ? { path: formatted.path } : {}),
       ...(formatted.locations ? { locations: formatted.locations } : {}),
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
 }

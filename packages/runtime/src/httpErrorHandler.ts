@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from './logger';
+import { ErrorCode } from './errors';
 
 interface HttpError {
   status?: number;
@@ -24,16 +25,24 @@ export function httpErrorHandler(logger: Logger): ErrorRequestHandler {
     if (type === 'entity.too.large') {
       answer = {
         status: 413,
-        code: 'PAYLOAD_TOO_LARGE',
+        code: ErrorCode.PAYLOAD_TOO_LARGE,
         message: `Request body is larger than the limit of ${limit} bytes`,
       };
     } else if (type === 'entity.parse.failed') {
-      answer = { status: 400, code: 'BAD_REQUEST', message: 'Request body is not valid JSON' };
+      answer = {
+        status: 400,
+        code: ErrorCode.BAD_REQUEST,
+        message: 'Request body is not valid JSON',
+      };
     } else if (typeof status === 'number' && status >= 400 && status < 500) {
-      answer = { status, code: 'BAD_REQUEST', message: 'Request cannot be read' };
+      answer = { status, code: ErrorCode.BAD_REQUEST, message: 'Request cannot be read' };
     } else {
       logger.error({ err: error }, 'unexpected error handling an HTTP request');
-      answer = { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' };
+      answer = {
+        status: 500,
+        code: ErrorCode.INTERNAL_SERVER_ERROR,
+        message: 'Internal server error',
+      };
     }
     res.status(answer.status).json({
       errors: [{ message: answer.message, extensions: { code: answer.code } }],

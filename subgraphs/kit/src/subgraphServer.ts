@@ -27,6 +27,7 @@ import { refuseQueriesOfAbortedRequests, runInAbortScope } from './requestAbort'
 import { requestIdOf } from '@fedstack/runtime/requestId';
 import { viewerFromIdentity, type Viewer } from './viewer';
 import { listenOn } from '@fedstack/runtime/listenOn';
+import { ErrorCode } from '@fedstack/runtime/errors';
 
 /** What every subgraph's per-request context starts from. */
 export interface RequestScope {
@@ -183,7 +184,13 @@ export async function createSubgraphServer<TContext extends BaseContext>(
           { reason: result.reason, ip: req.socket.remoteAddress },
           'refused unsigned subgraph request',
         );
-        sendError(res, 401, 'UNAUTHENTICATED', `Unauthenticated: ${result.reason}`, headers);
+        sendError(
+          res,
+          401,
+          ErrorCode.UNAUTHENTICATED,
+          `Unauthenticated: ${result.reason}`,
+          headers,
+        );
         return;
       }
       const body = read?.body;
@@ -212,7 +219,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     } catch (error) {
       logger.error({ err: error }, 'unexpected error handling an HTTP request');
       if (!res.headersSent) {
-        sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error', headers);
+        sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', headers);
       } else {
         res.destroy();
       }
@@ -246,7 +253,9 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   app.use('/graphql', (req, res) => void serveGraphQL(req, res));
   options.routes?.(app);
   app.use((_req, res) => {
-    res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
+    res
+      .status(404)
+      .json({ errors: [{ message: 'Not found', extensions: { code: ErrorCode.NOT_FOUND } }] });
   });
   // What fails in Express (e.g. in a route of `routes`): a JSON error, never Express's HTML page.
   app.use(httpErrorHandler(logger));

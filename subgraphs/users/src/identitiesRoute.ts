@@ -9,6 +9,7 @@ import type { Revocations } from './auth/revocations';
 import { refuse, signedByGateway } from '@fedstack/envelope/gatewaySigned';
 import { DELETED_USERNAME } from './loaders';
 import type { Models } from './models';
+import { ErrorCode } from '@fedstack/runtime/errors';
 
 const MAX_BODY_BYTES = 16 * 1024;
 const USERNAME_CHARS = /[^A-Za-z0-9._-]+/g;
@@ -161,7 +162,12 @@ export function identitiesHandler(deps: {
     }
     const request = parseLinkRequest(body.toString('utf8'));
     if (!request) {
-      refuse(res, 400, 'BAD_USER_INPUT', 'issuer, subject and role (ADMIN or USER) are required');
+      refuse(
+        res,
+        400,
+        ErrorCode.BAD_USER_INPUT,
+        'issuer, subject and role (ADMIN or USER) are required',
+      );
       return;
     }
     for (let attempt = 0; ; attempt += 1) {
@@ -170,7 +176,7 @@ export function identitiesHandler(deps: {
           link(models, revocations, request, attempt, transaction),
         );
         if ('stale' in outcome) {
-          refuse(res, 409, 'CONFLICT', 'A newer token of this issuer set another role');
+          refuse(res, 409, ErrorCode.CONFLICT, 'A newer token of this issuer set another role');
           return;
         }
         res.setHeader('cache-control', 'no-store');
@@ -179,7 +185,7 @@ export function identitiesHandler(deps: {
       } catch (error) {
         if (error instanceof UniqueConstraintError && attempt + 1 < ATTEMPTS) continue;
         logger.error({ err: error, issuer: request.issuer }, 'identity link failed');
-        refuse(res, 503, 'UNAVAILABLE', 'Identity link unavailable');
+        refuse(res, 503, ErrorCode.UNAVAILABLE, 'Identity link unavailable');
         return;
       }
     }

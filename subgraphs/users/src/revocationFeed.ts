@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Logger, SubgraphBaseConfig } from '@fedstack/kit';
 import type { Revocations } from './auth/revocations';
 import { refuse, signedByGateway } from '@fedstack/envelope/gatewaySigned';
+import { ErrorCode } from '@fedstack/runtime/errors';
 
 /** The most entries one answer holds; a gateway asks again from the last one's `createdAt`. */
 export const REVOCATION_PAGE_SIZE = 1000;
@@ -33,7 +34,7 @@ export function revocationFeedHandler(deps: {
         errors: [
           {
             message: 'since: must be milliseconds since the epoch',
-            extensions: { code: 'BAD_USER_INPUT', field: 'since' },
+            extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'since' },
           },
         ],
       });
@@ -46,7 +47,7 @@ export function revocationFeedHandler(deps: {
       res.json({ now, revocations: entries });
     } catch (error) {
       logger.error({ err: error }, 'revocation feed failed');
-      refuse(res, 503, 'UNAVAILABLE', 'Revocation feed unavailable');
+      refuse(res, 503, ErrorCode.UNAVAILABLE, 'Revocation feed unavailable');
       return;
     }
     if (now - lastPrune >= PRUNE_INTERVAL_MS) {

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors';
 /**
  * A request refused before Apollo Server sees it (a body over the limit, unparsable JSON, an
  * encoding or charset it cannot read), answered as a GraphQL-shaped JSON error with `status`.
@@ -5,7 +6,7 @@
 export class HttpRequestError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     /** What exactly could not be read (the JSON parser's own message), for the client. */
     readonly detail?: string,

@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import { HttpRequestError } from './HttpRequestError';
 import { readJsonBody } from './readJsonBody';
 import { sendError } from './sendError';
+import { ErrorCode } from '../errors';
 
 export interface GraphQLHandlerOptions {
   /** The largest request body accepted, in bytes after decoding (HTTP 413 above); default 1 MiB. */
@@ -111,7 +112,7 @@ function failed(
 ): void {
   logger?.error({ err: error }, 'unexpected error serving a GraphQL request');
   if (!res.headersSent) {
-    sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error', headers);
+    sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', headers);
   } else {
     res.destroy();
   }

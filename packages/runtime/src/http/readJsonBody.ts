@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { HttpRequestError } from './HttpRequestError';
+import { ErrorCode } from '../errors';
 
 const DECODERS: Record<string, (() => NodeJS.ReadWriteStream) | undefined> = {
   gzip: createGunzip,
@@ -31,7 +32,7 @@ function charsetOf(contentType: string): string | undefined {
 function tooLarge(limitBytes: number): HttpRequestError {
   return new HttpRequestError(
     413,
-    'PAYLOAD_TOO_LARGE',
+    ErrorCode.PAYLOAD_TOO_LARGE,
     `Request body is larger than the limit of ${limitBytes} bytes`,
   );
 }
@@ -64,11 +65,12 @@ function readBytes(
       else chunks.push(chunk);
     });
     stream.once('error', () =>
-      fail(new HttpRequestError(400, 'BAD_REQUEST', 'Request cannot be read')),
+      fail(new HttpRequestError(400, ErrorCode.BAD_REQUEST, 'Request cannot be read')),
     );
     // A client that goes away mid-body ends the wait (a decoder would not see it).
     req.once('close', () => {
-      if (!req.complete) fail(new HttpRequestError(400, 'BAD_REQUEST', 'Request cannot be read'));
+      if (!req.complete)
+        fail(new HttpRequestError(400, ErrorCode.BAD_REQUEST, 'Request cannot be read'));
     });
     stream.once('end', () => {
       if (settled) return;
@@ -100,7 +102,11 @@ export function readBodyBytes(req: IncomingMessage, limitBytes: number): Promise
   const decoder = DECODERS[encoding];
   if (!decoder) {
     return Promise.reject(
-      new HttpRequestError(415, 'BAD_REQUEST', `Unsupported content encoding "${encoding}"`),
+      new HttpRequestError(
+        415,
+        ErrorCode.BAD_REQUEST,
+        `Unsupported content encoding "${encoding}"`,
+      ),
     );
   }
   const decoding = decoder();
@@ -131,7 +137,7 @@ export async function readJsonBody(
   if (charset !== 'utf-8' && charset !== 'utf8') {
     throw new HttpRequestError(
       415,
-      'BAD_REQUEST',
+      ErrorCode.BAD_REQUEST,
       `Unsupported charset "${charset.toUpperCase()}"`,
     );
   }
@@ -144,7 +150,7 @@ export async function readJsonBody(
   } catch (error) {
     throw new HttpRequestError(
       400,
-      'BAD_REQUEST',
+      ErrorCode.BAD_REQUEST,
       'Request body is not valid JSON',
       (error as Error).message,
     );
@@ -152,7 +158,7 @@ export async function readJsonBody(
   if (typeof body !== 'object' || body === null) {
     throw new HttpRequestError(
       400,
-      'BAD_REQUEST',
+      ErrorCode.BAD_REQUEST,
       'Request body is not valid JSON',
       'Invalid JSON: the body must be an object or an array',
     );

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors';
 import type { ServerResponse } from 'node:http';
 import { sendJson } from './sendJson';
 
@@ -8,7 +9,7 @@ import { sendJson } from './sendJson';
 export function sendError(
   res: ServerResponse,
   status: number,
-  code: string,
+  code: ErrorCode,
   message: string,
   headers: Readonly<Record<string, string>> = {},
   detail?: string,
