@@ -6,6 +6,7 @@ import { prepareDatabases } from './prepare';
 import { mainFileOf, SUBGRAPHS } from './subgraphs';
 import { Supervisor, type ServiceSpec } from './supervisor';
 import { writeSupergraph } from './writeSupergraph';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 /** The stack as `runStack` started it, handed to `onReady`. */
 export interface RunningStack {
@@ -66,7 +67,7 @@ export function runStack(options: RunStackOptions): void {
     };
     const specs: ServiceSpec[] = SUBGRAPHS.map((definition) => {
       const { port } = definition.readConfig();
-      const urlVariable = `${definition.name.toUpperCase()}_URL`;
+      const urlVariable = subgraphVariables(definition.name).url;
       // The gateway must follow a subgraph moved by USERS_PORT & co. unless its URL is set.
       env[urlVariable] ??= `http://localhost:${port}/graphql`;
       return {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { devSecretFiles } from '@fedstack/kit';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 const root = resolve(__dirname, '..');
 
@@ -128,13 +129,13 @@ describe('docker-compose.yml', () => {
 
   it("points each subgraph's <NAME>_DATABASE_URL at its own server, as that server's role", () => {
     for (const name of subgraphs) {
-      const upper = name.toUpperCase();
+      const variable = subgraphVariables(name).databaseUrl;
       const environment = service(name).environment ?? {};
       // Exactly one database URL per subgraph, under the name the kit reads.
       expect(Object.keys(environment).filter((key) => key.endsWith('_DATABASE_URL'))).toEqual([
-        `${upper}_DATABASE_URL`,
+        variable,
       ]);
-      const match = DATABASE_URL.exec(environment[`${upper}_DATABASE_URL`] ?? '');
+      const match = DATABASE_URL.exec(environment[variable] ?? '');
       expect(match).not.toBeNull();
       const [, user, password, host, port, database] = match ?? [];
       const server = service(`${name}-db`).environment ?? {};
@@ -144,14 +145,14 @@ describe('docker-compose.yml', () => {
       expect(database).toBe(server.POSTGRES_DB);
       // The subgraph and its server take the password from the same variable of the env file.
       expect(password).toBe(server.POSTGRES_PASSWORD);
-      expect(password).toMatch(new RegExp(`^\\$\\{${upper}_DB_PASSWORD:\\?`));
+      expect(password).toMatch(new RegExp(`^\\$\\{${name.toUpperCase()}_DB_PASSWORD:\\?`));
     }
   });
 
   it('gives every service a health check: HTTP for the node services, pg_isready over TCP for the databases', () => {
     for (const name of nodeServices) {
       const port = PORTS[name];
-      expect(service(name).environment?.[`${name.toUpperCase()}_PORT`]).toBe(String(port));
+      expect(service(name).environment?.[subgraphVariables(name).port]).toBe(String(port));
       const test = service(name).healthcheck?.test ?? [];
       expect(test[0]).toBe('CMD');
       expect(test.join(' ')).toContain(`http://127.0.0.1:${port}/health`);

@@ -13,6 +13,7 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { Service, type IService } from 'kubernetes-models/v1/Service';
 import { parse, parseAllDocuments } from 'yaml';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 /**
  * The Kubernetes manifests of deploy/kubernetes, read as `kubectl apply -k` would take them:
@@ -100,7 +101,7 @@ const containerOf = (deployment: IDeployment): IContainer => {
 };
 const envOf = (container: IContainer, name: string) =>
   container.env?.find((variable) => variable.name === name);
-const portVariableOf = (service: string) => `${service.toUpperCase()}_PORT`;
+const portVariableOf = (service: string) => subgraphVariables(service).port;
 
 interface LabelSelector {
   matchLabels?: Labels;
@@ -371,11 +372,11 @@ describe('deploy/kubernetes', () => {
   it('points each subgraph at its own database URL from a Secret, and the gateway at each subgraph Service', () => {
     const gateway = containerOf(gatewayDeployment);
     for (const name of subgraphs) {
-      const variable = envOf(containerOf(deploymentOf(name)), `${name.toUpperCase()}_DATABASE_URL`);
+      const variable = envOf(containerOf(deploymentOf(name)), subgraphVariables(name).databaseUrl);
       expect(variable?.valueFrom?.secretKeyRef).toEqual({ name: `${name}-database`, key: 'url' });
       const service = ofKind<IService>('Service').find((s) => s.metadata.name === name);
       const port = service?.spec?.ports?.find((p) => p.name === 'http')?.port;
-      expect(envOf(gateway, `${name.toUpperCase()}_URL`)?.value).toBe(
+      expect(envOf(gateway, subgraphVariables(name).url)?.value).toBe(
         `http://${name}:${port}/graphql`,
       );
       expect(deploymentOf(name).spec?.replicas).toBeGreaterThanOrEqual(2);

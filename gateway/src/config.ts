@@ -24,7 +24,8 @@ import {
   type ExternalIssuerSettings,
   type JwtAlgorithm,
 } from './auth/issuerSettings';
-import { subgraphEndpointsOf, urlVariableFor } from './subgraphEndpoints';
+import { subgraphEndpointsOf } from './subgraphEndpoints';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 export { SUPPORTED_JWT_ALGORITHMS, type JwtAlgorithm };
 
@@ -261,7 +262,7 @@ function readSubgraphUrls(env: EnvReader, file: string, sdl: string): Record<str
   }
   const urls: Record<string, string> = {};
   for (const name of names) {
-    const variable = urlVariableFor(name);
+    const variable = subgraphVariables(name).url;
     const value = env.optional(variable);
     if (value === undefined) continue;
     const url = httpUrlOf(value);

@@ -35,8 +35,3 @@ export function subgraphEndpointsOf(supergraphSdl: string): SubgraphEndpoint[] {
   }
   return endpoints;
 }
-
-/** The environment variable that overrides a subgraph's routing URL: `users` → `USERS_URL`. */
-export function urlVariableFor(subgraphName: string): string {
-  return `${subgraphName.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_URL`;
-}

@@ -18,6 +18,7 @@ import { mainFileOf, SUBGRAPHS } from '../../scripts/subgraphs';
 
 export { freePort };
 import type { GraphQLBody, StackResponse } from './stack';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
@@ -68,7 +69,7 @@ export async function spawnService(
   options: { port?: number; waitHealthy?: boolean; timeoutMs?: number } = {},
 ): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
-  const portVariable = `${name.toUpperCase()}_PORT`;
+  const portVariable = subgraphVariables(name).port;
   const child = spawn(process.execPath, ['--import', 'tsx', mainFileOf(name)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, [portVariable]: String(port) },
@@ -353,7 +354,7 @@ export async function startProcessStack(
   ) as Record<(typeof SUBGRAPH_NAMES)[number], number>;
   const urls: Env = {};
   for (const name of SUBGRAPH_NAMES)
-    urls[`${name.toUpperCase()}_URL`] =
+    urls[subgraphVariables(name).url] =
       options.urls?.[name]?.(ports[name]) ?? `http://127.0.0.1:${ports[name]}/graphql`;
   const envOf: Record<ServiceName, Env> = {
     users: { ...env, ...options.subgraphEnv?.users },

@@ -23,6 +23,7 @@ import { readGatewayConfig } from '@fedstack/gateway/config';
 import { createGatewayServer } from '@fedstack/gateway/server';
 import { createSubgraphFetcher } from '@fedstack/gateway/subgraphFetcher';
 import { SUBGRAPHS } from '../../scripts/subgraphs';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 export interface GraphQLBody<TData> {
   data?: TData | null;
@@ -158,7 +159,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       for (const definition of SUBGRAPHS) {
         const created = await createTestPostgresDatabase(`${definition.name}_stack`);
         postgresDatabases.push(created);
-        env[`${definition.name.toUpperCase()}_DATABASE_URL`] = created.url;
+        env[subgraphVariables(definition.name).databaseUrl] = created.url;
       }
     }
     for (const definition of SUBGRAPHS) {

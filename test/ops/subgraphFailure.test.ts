@@ -20,6 +20,7 @@ import {
   type ProcessStack,
   type ServiceProcess,
 } from '../helpers/processes';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 interface Readiness {
   status: string;
@@ -38,7 +39,7 @@ describe('the gateway starts before its subgraphs', () => {
     const ports = await Promise.all(SUBGRAPH_NAMES.map(() => freePort()));
     const urls = Object.fromEntries(
       SUBGRAPH_NAMES.map((name, i) => [
-        `${name.toUpperCase()}_URL`,
+        subgraphVariables(name).url,
         `http://127.0.0.1:${ports[i]}/graphql`,
       ]),
     );

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { testDatabases, testPostgresUrl } from '@fedstack/kit/testing';
 import { Sequelize } from 'sequelize';
 import { startStack, type Stack } from '../helpers/stack';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 const SUBGRAPHS = ['users', 'orders', 'suppliers'] as const;
 
@@ -29,7 +30,7 @@ describe.each(testDatabases())('the full stack on %s', (database) => {
   });
 
   const databaseNames = () =>
-    SUBGRAPHS.map((name) => new URL(stack.env[`${name.toUpperCase()}_DATABASE_URL`] ?? '').pathname)
+    SUBGRAPHS.map((name) => new URL(stack.env[subgraphVariables(name).databaseUrl] ?? '').pathname)
       .map((path) => path.slice(1))
       .sort();
 
@@ -42,7 +43,7 @@ describe.each(testDatabases())('the full stack on %s', (database) => {
       expect(await existingDatabases(names)).toEqual(names);
     } else {
       for (const name of SUBGRAPHS) {
-        expect(stack.env[`${name.toUpperCase()}_DATABASE_URL`]).toBeUndefined();
+        expect(stack.env[subgraphVariables(name).databaseUrl]).toBeUndefined();
         expect(existsSync(`${stack.dataDir}/${name}.sqlite`)).toBe(true);
       }
     }

@@ -9,3 +9,4 @@ export * from './logger';
 export * from './metrics';
 export * from './requestId';
 export * from './runService';
+export * from './subgraphVariables';

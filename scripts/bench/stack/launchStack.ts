@@ -4,6 +4,7 @@ import type { Env } from '@fedstack/kit';
 import { devSecretFiles } from '@fedstack/runtime/devSecrets';
 import { freePort } from '../../freePort';
 import { mainFileOf } from '../../subgraphs';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const SUBGRAPH_NAMES = ['users', 'orders', 'suppliers'] as const;
@@ -66,8 +67,8 @@ export async function launchStack(
   };
   const full: Env = { ...env, GATEWAY_PORT: String(gatewayPort) };
   for (const name of SUBGRAPH_NAMES) {
-    full[`${name.toUpperCase()}_PORT`] = String(ports[name]);
-    full[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${ports[name]}/graphql`;
+    full[subgraphVariables(name).port] = String(ports[name]);
+    full[subgraphVariables(name).url] = `http://127.0.0.1:${ports[name]}/graphql`;
   }
   const children: ChildProcess[] = [];
   const stop = async () => {
@@ -109,7 +110,7 @@ export async function launchStack(
         resolve(ROOT, String(env.SUPERGRAPH_FILE ?? 'supergraph.graphql')),
         keys.jwtPublicKey,
         keys.signingSecret,
-        ...SUBGRAPH_NAMES.map((name) => `${name}=${full[`${name.toUpperCase()}_URL`]}`),
+        ...SUBGRAPH_NAMES.map((name) => `${name}=${full[subgraphVariables(name).url]}`),
       ],
       full,
     );

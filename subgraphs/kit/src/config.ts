@@ -12,6 +12,7 @@ import {
   type NodeEnv,
 } from '@fedstack/runtime/config';
 import type { OperationNames } from '@fedstack/runtime/metrics';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 /** The settings every subgraph shares. */
 export interface SubgraphBaseConfig {
@@ -106,12 +107,12 @@ export function readDatabaseLocation(
   env: EnvReader,
   service: string,
 ): { dataDir: string; databaseUrl: string | undefined; postgres: PostgresSettings | undefined } {
-  const upper = service.toUpperCase();
+  const variable = subgraphVariables(service).databaseUrl;
   const dataDir = readDataDir(env);
-  const databaseUrl = env.optional(`${upper}_DATABASE_URL`);
+  const databaseUrl = env.optional(variable);
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(
-      `${upper}_DATABASE_URL must be a postgres:// URL, got "${databaseUrl.split('@').pop()}"`,
+      `${variable} must be a postgres:// URL, got "${databaseUrl.split('@').pop()}"`,
     );
   }
   return { dataDir, databaseUrl, postgres: databaseUrl ? readPostgresSettings(env) : undefined };
@@ -129,7 +130,6 @@ export function readSubgraphBaseConfig(
   options: { secrets?: readonly string[] } = {},
 ): SubgraphBaseConfig {
   const env = envReader(rawEnv);
-  const upper = service.toUpperCase();
   const nodeEnv = env.oneOf(
     'NODE_ENV',
     ['development', 'production', 'test'] as const,
@@ -147,7 +147,7 @@ export function readSubgraphBaseConfig(
   return {
     service,
     nodeEnv,
-    port: env.int(`${upper}_PORT`, defaultPort, { min: 0, max: 65535 }),
+    port: env.int(subgraphVariables(service).port, defaultPort, { min: 0, max: 65535 }),
     dataDir,
     databaseUrl,
     postgres,

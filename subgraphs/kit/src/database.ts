@@ -6,6 +6,7 @@ import { ConnectionError, Sequelize, type Transaction } from 'sequelize';
 import type { PostgresSettings } from './config';
 import { ErrorCode } from '@fedstack/runtime/errors';
 import { histogram, statementLabel } from '@fedstack/runtime/metrics';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 const queryDuration = histogram({
   name: 'db_query_duration_seconds',
@@ -184,7 +185,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   } catch (error) {
     await sequelize.close().catch(() => undefined);
     const where = options.url
-      ? `${options.service.toUpperCase()}_DATABASE_URL (${redactUrl(options.url)})`
+      ? `${subgraphVariables(options.service).databaseUrl} (${redactUrl(options.url)})`
       : join(options.dataDir, `${options.service}.sqlite`);
     const tls =
       options.url && /\bSSL\b/i.test((error as Error).message)

@@ -16,6 +16,7 @@ import { signEnvelope } from '@fedstack/envelope/envelope';
 import { createLogger } from '@fedstack/runtime/logger';
 import type { SubgraphServer } from './subgraphServer';
 import type { Viewer } from './viewer';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 /** A GraphQL response as a test reads it. */
 export interface TestResponse<TData = Record<string, unknown>> {
@@ -153,7 +154,7 @@ export async function startTestSubgraph<TConfig extends SubgraphBaseConfig>(
       NODE_ENV: 'test',
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
-      ...(postgres ? { [`${definition.name.toUpperCase()}_DATABASE_URL`]: postgres.url } : {}),
+      ...(postgres ? { [subgraphVariables(definition.name).databaseUrl]: postgres.url } : {}),
       ...options.env,
     });
     const logger = createLogger({ service: definition.name, level: 'silent', format: 'json' });
