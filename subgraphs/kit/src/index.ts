@@ -12,3 +12,4 @@ export * from './viewer';
 export * from './definition';
 export * from './references';
 export * from './bindModel';
+export * from './loaders';

@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
-import { QueryTypes } from 'sequelize';
-import { parseId } from '@fedstack/kit';
+import { loadById, parseId } from '@fedstack/kit';
 import type { Models } from './models';
-import { userRow, type UserRow } from './models/User';
+import type { UserRow } from './models/User';
 
 /** The username a reference to a deleted user resolves with. */
 export const DELETED_USERNAME = 'deleted-user';
@@ -30,29 +29,11 @@ export interface Loaders {
   userReferenceById: DataLoader<string, UserRow | null>;
 }
 
-/** The columns of `users` a loaded user carries: all but `passwordHash`. */
-const USER_COLUMNS =
-  '"id", "username", "usernameKey", "email", "role", "tokenVersion", "createdAt", "updatedAt"';
-
 /** Fresh loaders for one request, so that nothing is cached across callers. */
 export function createLoaders(models: Models): Loaders {
-  const sequelize = models.User.sequelize;
-  if (!sequelize) throw new Error('The User model is not bound to a database');
-  const userById = new DataLoader<string, UserRow | null>(async (ids) => {
-    const numeric = ids.map(parseId).filter((id): id is number => id !== null);
-    // Plain SQL over the columns resolvers read: Sequelize's findAll took about twice the CPU of
-    // the same statement through `query`. The password hash is left out: nothing here reads it.
-    const rows =
-      numeric.length === 0
-        ? []
-        : (
-            await sequelize.query<UserRow>(
-              `SELECT ${USER_COLUMNS} FROM "users" WHERE "id" IN (:ids)`,
-              { type: QueryTypes.SELECT, replacements: { ids: numeric } },
-            )
-          ).map(userRow);
-    const byId = new Map(rows.map((row) => [String(row.id), row]));
-    return ids.map((id) => byId.get(String(parseId(id))) ?? null);
+  // The password hash is never selected: nothing that loads a user reads it.
+  const userById: DataLoader<string, UserRow | null> = loadById(models.User, {
+    exclude: ['passwordHash'],
   });
   const placeholderFor = (id: string): UserRow | null => {
     const numeric = parseId(id);

@@ -35,14 +35,6 @@ export type UserModel = typeof User;
  */
 export type UserRow = Omit<InferAttributes<User>, 'passwordHash'>;
 
-/**
- * A row read with `raw: true` as a `UserRow`: SQLite hands dates back as text, PostgreSQL as
- * `Date`s.
- */
-export function userRow(raw: UserRow): UserRow {
-  return { ...raw, createdAt: new Date(raw.createdAt), updatedAt: new Date(raw.updatedAt) };
-}
-
 /** The `User` model bound to one database (see `bindModel`). */
 export function defineUserModel(sequelize: Sequelize): UserModel {
   return bindModel(
