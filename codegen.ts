@@ -1,24 +1,51 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { Kind, parse, type ObjectTypeDefinitionNode, type ObjectTypeExtensionNode } from 'graphql';
+import { readSupergraphConfig } from './scripts/composeSupergraph';
 
 /**
- * Resolver types for each subgraph, generated from its schema.graphql. `mappers` name the model
- * type a resolver returns for each GraphQL type; `npm run codegen:check` fails when the committed
- * files are stale.
+ * A subgraph's mappers: the model type a resolver returns for each entity (`@key`) type of its
+ * schema. By convention an entity the subgraph stores has `src/models/<Type>.ts` exporting
+ * `<Type>Row`; one it only references is a bare reference (`UserReference` for `User`, else an
+ * `EntityReference`).
  */
-const subgraphs: Record<string, Record<string, string>> = {
-  users: { User: '../models/User#UserRow' },
-  orders: { Order: '../models/Order#OrderRow', User: '@fedstack/kit#UserReference' },
-  suppliers: { Supplier: '../models/Supplier#SupplierRow', User: '@fedstack/kit#UserReference' },
-};
+function mappersOf(dir: string, schemaFile: string): Record<string, string> {
+  const entities = parse(readFileSync(schemaFile, 'utf8')).definitions.filter(
+    (definition): definition is ObjectTypeDefinitionNode | ObjectTypeExtensionNode =>
+      (definition.kind === Kind.OBJECT_TYPE_DEFINITION ||
+        definition.kind === Kind.OBJECT_TYPE_EXTENSION) &&
+      (definition.directives ?? []).some((directive) => directive.name.value === 'key'),
+  );
+  return Object.fromEntries(
+    entities.map(({ name: { value: type } }) => [
+      type,
+      existsSync(join(dir, 'src', 'models', `${type}.ts`))
+        ? `../models/${type}#${type}Row`
+        : type === 'User'
+          ? '@fedstack/kit#UserReference'
+          : `@fedstack/kit#EntityReference<'${type}'>`,
+    ]),
+  );
+}
+
+/**
+ * Resolver types for every subgraph of `supergraph.yaml`, generated from its schema.graphql;
+ * `npm run codegen:check` fails when the committed files are stale.
+ */
+const subgraphs = readSupergraphConfig(resolve(__dirname, 'supergraph.yaml')).map((subgraph) => {
+  const dir = relative(__dirname, dirname(subgraph.schemaFile));
+  return { dir, schemaFile: relative(__dirname, subgraph.schemaFile) };
+});
 
 const config: CodegenConfig = {
   overwrite: true,
   silent: true,
   generates: Object.fromEntries(
-    Object.entries(subgraphs).map(([name, mappers]) => [
-      `subgraphs/${name}/src/generated/graphql.ts`,
+    subgraphs.map(({ dir, schemaFile }) => [
+      `${dir}/src/generated/graphql.ts`,
       {
-        schema: [`subgraphs/${name}/schema.graphql`, 'subgraphs/kit/federation.graphql'],
+        schema: [schemaFile, 'subgraphs/kit/federation.graphql'],
         plugins: [
           {
             add: {
@@ -31,8 +58,8 @@ const config: CodegenConfig = {
         config: {
           federation: true,
           useIndexSignature: true,
-          contextType: '../context#Context',
-          mappers,
+          contextType: '../index#Context',
+          mappers: mappersOf(dir, schemaFile),
           mapperTypeSuffix: 'Model',
           scalars: {
             DateTime: { input: 'Date', output: 'Date | string' },

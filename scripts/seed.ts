@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   }
   const logger = scriptLogger('seed');
   const refs = await prepareDatabases({ seed: true, logger });
-  logger.info({ users: refs.users, suppliers: refs.supplierIds }, 'seed done');
+  logger.info({ refs }, 'seed done');
 }
 
 main().catch((error: unknown) => {

@@ -226,6 +226,22 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("installs every workspace's dependencies in the image, from the workspaces' own package.json", () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const workspaces = (
+      JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces: string[] }
+    ).workspaces;
+    // Every subgraph of supergraph.yaml is a workspace, and every workspace is in the deps stage.
+    for (const name of subgraphs) expect(workspaces).toContain(`subgraphs/${name}`);
+    const copied = [...dockerfile.matchAll(/^COPY (\S+)\/package\.json \1\/$/gm)].map(
+      (match) => match[1],
+    );
+    expect(copied.sort()).toEqual([...workspaces].sort());
+    expect(dockerfile.indexOf('RUN npm ci')).toBeGreaterThan(
+      dockerfile.lastIndexOf('/package.json '),
+    );
+  });
+
   it('mounts the private key and the signing secret from the files `npm run secrets` writes', () => {
     const files = devSecretFiles(root);
     expect(compose.secrets).toEqual({

@@ -22,8 +22,23 @@ import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
-export type ServiceName = 'users' | 'orders' | 'suppliers' | 'gateway';
-export const SUBGRAPH_NAMES = ['users', 'orders', 'suppliers'] as const;
+/** A service: `gateway`, or a subgraph of `supergraph.yaml`. */
+export type ServiceName = string;
+/**
+ * One value per service. The subgraphs come from `supergraph.yaml`; the ones this repository
+ * ships are named so that tests written against them read without checks.
+ */
+export type ByService<T> = Record<'users' | 'orders' | 'suppliers' | 'gateway', T> &
+  Record<string, T>;
+/** The value of service `name` in `map`; throws, naming it, when there is none. */
+export function serviceOf<T>(map: Readonly<Record<string, T>>, name: string): T {
+  const value = map[name];
+  if (value === undefined) throw new Error(`no service "${name}" in this stack`);
+  return value;
+}
+
+/** Every subgraph of `supergraph.yaml`, in seed order. */
+export const SUBGRAPH_NAMES: readonly string[] = SUBGRAPHS.map((definition) => definition.name);
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -320,9 +335,9 @@ export interface ProcessStack {
   dataDir: string;
   env: Env;
   refs: SeedRefs;
-  services: Record<ServiceName, ServiceProcess>;
+  services: ByService<ServiceProcess>;
   /** The environment each service was started with (its port aside). */
-  envOf: Record<ServiceName, Env>;
+  envOf: ByService<Env>;
   gatewayUrl: string;
   request<TData = Record<string, unknown>>(
     query: string,
@@ -351,25 +366,24 @@ export async function startProcessStack(
   const env = baseEnv(dataDir);
   const ports = Object.fromEntries(
     await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()] as const)),
-  ) as Record<(typeof SUBGRAPH_NAMES)[number], number>;
+  ) as ByService<number>;
   const urls: Env = {};
   for (const name of SUBGRAPH_NAMES)
     urls[subgraphVariables(name).url] =
-      options.urls?.[name]?.(ports[name]) ?? `http://127.0.0.1:${ports[name]}/graphql`;
-  const envOf: Record<ServiceName, Env> = {
-    users: { ...env, ...options.subgraphEnv?.users },
-    orders: { ...env, ...options.subgraphEnv?.orders },
-    suppliers: { ...env, ...options.subgraphEnv?.suppliers },
-    gateway: {
-      ...env,
-      ...urls,
-      SUPERGRAPH_FILE: join(ROOT, 'supergraph.graphql'),
-      ...options.gatewayEnv,
-    },
-  };
+      options.urls?.[name]?.(serviceOf(ports, name)) ??
+      `http://127.0.0.1:${serviceOf(ports, name)}/graphql`;
+  const envOf = Object.fromEntries([
+    ...SUBGRAPH_NAMES.map((name) => [name, { ...env, ...options.subgraphEnv?.[name] }]),
+    [
+      'gateway',
+      { ...env, ...urls, SUPERGRAPH_FILE: join(ROOT, 'supergraph.graphql'), ...options.gatewayEnv },
+    ],
+  ]) as ByService<Env>;
   // A failed start stops what did start and removes the data folder, as `stop()` would.
   const started = await Promise.allSettled(
-    SUBGRAPH_NAMES.map((name) => spawnService(name, envOf[name], { port: ports[name] })),
+    SUBGRAPH_NAMES.map((name) =>
+      spawnService(name, serviceOf(envOf, name), { port: serviceOf(ports, name) }),
+    ),
   );
   const subgraphList = started.flatMap((result) =>
     result.status === 'fulfilled' ? [result.value] : [],
@@ -384,7 +398,7 @@ export async function startProcessStack(
   const gateway = await spawnService('gateway', envOf.gateway).catch(abandon);
   const services = Object.fromEntries(
     [...subgraphList, gateway].map((service) => [service.name, service]),
-  ) as Record<ServiceName, ServiceProcess>;
+  ) as ByService<ServiceProcess>;
   const gatewayUrl = `${gateway.origin}/graphql`;
   const request: ProcessStack['request'] = (query, variables, requestOptions = {}) =>
     postGraphQL(gatewayUrl, query, variables, {
@@ -409,7 +423,7 @@ export async function startProcessStack(
       return { accessToken: login.accessToken, userId: login.user.id };
     },
     async restart(name, extraEnv = {}) {
-      const old = services[name];
+      const old = serviceOf(services, name);
       await old.stop();
       const next = await spawnService(name, { ...envOf[name], ...extraEnv }, { port: old.port });
       services[name] = next;

@@ -24,6 +24,7 @@ import { createGatewayServer } from '@fedstack/gateway/server';
 import { createSubgraphFetcher } from '@fedstack/gateway/subgraphFetcher';
 import { SUBGRAPHS } from '../../scripts/subgraphs';
 import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
+import { serviceOf, type ByService } from './processes';
 
 export interface GraphQLBody<TData> {
   data?: TData | null;
@@ -92,7 +93,8 @@ export interface Stack {
   logs(): LogRecord[];
   /** Requests sent to subgraphs, when started with `recordSubgraphRequests`. */
   subgraphRequests: SubgraphRequest[];
-  subgraphs: Record<'users' | 'orders' | 'suppliers', RunningSubgraph>;
+  /** Every subgraph of `supergraph.yaml`, by name. */
+  subgraphs: ByService<RunningSubgraph>;
   /** POSTs an operation to the gateway; `token` becomes the bearer token. */
   request<TData = Record<string, unknown>>(
     query: string,
@@ -109,7 +111,7 @@ export interface Stack {
    * caller, with the stack's own signing secret: what a client on the internal network holding the
    * secret could send.
    */
-  postToSubgraph(name: 'users' | 'orders' | 'suppliers', body: string): Promise<Response>;
+  postToSubgraph(name: string, body: string): Promise<Response>;
   resetSql(): void;
   stop(): Promise<void>;
 }
@@ -194,9 +196,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     gatewayEnv = {
       ...env,
       SUPERGRAPH_FILE: resolve(__dirname, '..', '..', 'supergraph.graphql'),
-      USERS_URL: started.users.url,
-      ORDERS_URL: started.orders.url,
-      SUPPLIERS_URL: started.suppliers.url,
+      ...Object.fromEntries(
+        Object.values(started).map(({ name, url }) => [subgraphVariables(name).url, url]),
+      ),
     };
     const gatewayConfig = readGatewayConfig(gatewayEnv);
     signingSecret = gatewayConfig.signingSecret;
@@ -280,7 +282,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       };
     },
     postToSubgraph(name, body) {
-      return fetch(subgraphs[name].url, {
+      return fetch(serviceOf(subgraphs, name).url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

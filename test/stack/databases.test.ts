@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { testDatabases, testPostgresUrl } from '@fedstack/kit/testing';
 import { Sequelize } from 'sequelize';
+import { seededIds } from '@fedstack/kit';
 import { startStack, type Stack } from '../helpers/stack';
 import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
@@ -51,7 +52,7 @@ describe.each(testDatabases())('the full stack on %s', (database) => {
 
   it('logs in, writes an order naming a supplier and reads it back across all three subgraphs', async () => {
     const { accessToken } = await stack.login('alice', 'alice-password');
-    const supplierId = stack.refs.supplierIds?.[0];
+    const supplierId = seededIds(stack.refs, 'suppliers')[0];
     expect(supplierId).toEqual(expect.any(String));
     const created = await stack.request<{ createOrder: { id: string } }>(
       'mutation($input: CreateOrderInput!) { createOrder(input: $input) { id } }',

@@ -6,6 +6,7 @@ import { createLoaders as supplierLoaders } from '../../subgraphs/suppliers/src/
 import { defineSupplierModel } from '../../subgraphs/suppliers/src/models/Supplier';
 import { createLoaders as userLoaders } from '../../subgraphs/users/src/loaders';
 import { defineModels } from '../../subgraphs/users/src/models';
+import { seededIds } from '@fedstack/kit';
 import { startStack, type Stack } from '../helpers/stack';
 
 /**
@@ -66,7 +67,7 @@ describe.each(testDatabases())('rows read without models on %s', (database) => {
     const aliceId = String(stack.refs.users?.alice);
     const Order = defineOrderModel(stack.subgraphs.orders.db.sequelize);
     const [order] = await orderLoaders(Order).ordersByUserId({ limit: 1, offset: 0 }).load(aliceId);
-    const supplierId = String(stack.refs.supplierIds?.[0]);
+    const supplierId = String(seededIds(stack.refs, 'suppliers')[0]);
     const Supplier = defineSupplierModel(stack.subgraphs.suppliers.db.sequelize);
     const supplier = await supplierLoaders(Supplier).supplierById.load(supplierId);
     const user = await userLoaders(defineModels(stack.subgraphs.users.db.sequelize)).userById.load(

@@ -1,4 +1,5 @@
 import { defineOrderModel } from '../../subgraphs/orders/src/models/Order';
+import { seededIds } from '@fedstack/kit';
 import { startStack, type Stack } from '../helpers/stack';
 
 const ME = '{ me { orders(limit: 50) { item supplier { name createdBy { username } } } } }';
@@ -13,7 +14,8 @@ describe('SQL statements per operation', () => {
   beforeAll(async () => {
     stack = await startStack();
     // Alice gets 50 orders more, over every seeded supplier; bob keeps his seeded two.
-    const { users, supplierIds = [] } = stack.refs;
+    const { users } = stack.refs;
+    const supplierIds = seededIds(stack.refs, 'suppliers');
     const Order = defineOrderModel(stack.subgraphs.orders.db.sequelize);
     await Order.bulkCreate(
       Array.from({ length: 50 }, (_, i) => ({

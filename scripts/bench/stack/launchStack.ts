@@ -3,11 +3,11 @@ import { resolve } from 'node:path';
 import type { Env } from '@fedstack/kit';
 import { devSecretFiles } from '@fedstack/runtime/devSecrets';
 import { freePort } from '../../freePort';
-import { mainFileOf } from '../../subgraphs';
+import { mainFileOf, SUBGRAPHS } from '../../subgraphs';
 import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
-const SUBGRAPH_NAMES = ['users', 'orders', 'suppliers'] as const;
+const SUBGRAPH_NAMES = SUBGRAPHS.map((definition) => definition.name);
 
 /** A service of the bench, running as its own process. */
 export interface BenchProcess {
@@ -57,18 +57,14 @@ export async function launchStack(
   env: Env,
   options: { subgraphNodeFlags?: string[] } = {},
 ): Promise<LaunchedStack> {
-  const [users, orders, suppliers, gatewayPort, baselinePort] = await Promise.all(
-    Array.from({ length: 5 }, freePort),
+  const [gatewayPort, baselinePort, ...subgraphPorts] = await Promise.all(
+    Array.from({ length: 2 + SUBGRAPH_NAMES.length }, freePort),
   );
-  const ports: Record<(typeof SUBGRAPH_NAMES)[number], number> = {
-    users: Number(users),
-    orders: Number(orders),
-    suppliers: Number(suppliers),
-  };
+  const ports = new Map(SUBGRAPH_NAMES.map((name, i) => [name, Number(subgraphPorts[i])]));
   const full: Env = { ...env, GATEWAY_PORT: String(gatewayPort) };
   for (const name of SUBGRAPH_NAMES) {
-    full[subgraphVariables(name).port] = String(ports[name]);
-    full[subgraphVariables(name).url] = `http://127.0.0.1:${ports[name]}/graphql`;
+    full[subgraphVariables(name).port] = String(ports.get(name));
+    full[subgraphVariables(name).url] = `http://127.0.0.1:${ports.get(name)}/graphql`;
   }
   const children: ChildProcess[] = [];
   const stop = async () => {
@@ -92,7 +88,7 @@ export async function launchStack(
     for (const name of SUBGRAPH_NAMES) {
       const child = launch(mainFileOf(name), [], full, options.subgraphNodeFlags);
       children.push(child);
-      const origin = `http://127.0.0.1:${ports[name]}`;
+      const origin = `http://127.0.0.1:${ports.get(name)}`;
       subgraphs.push({ name, origin, url: `${origin}/graphql`, pid: child.pid ?? 0 });
     }
     for (const [i, subgraph] of subgraphs.entries()) {

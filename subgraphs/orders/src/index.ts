@@ -1,16 +1,27 @@
-import type { SubgraphDefinition } from '@fedstack/kit';
-import { readConfig, type OrdersConfig } from './config';
+import { join } from 'node:path';
+import { defineSubgraph, type SubgraphBaseConfig, type SubgraphContext } from '@fedstack/kit';
+import { createLoaders, type Loaders } from './loaders';
 import { migrations } from './migrations';
+import { defineOrderModel, type OrderStatic } from './models/Order';
+import { resolvers } from './resolvers';
 import { seedOrders } from './seed';
-import { createOrdersServer } from './server';
 
-export type { OrdersConfig } from './config';
+export type OrdersConfig = SubgraphBaseConfig;
+export interface Models {
+  Order: OrderStatic;
+}
+/** What every orders resolver receives. */
+export type Context = SubgraphContext<Models, Loaders>;
 
-/** The orders subgraph as `npm start`, the scripts and the full-stack tests drive it. */
-export const ordersSubgraph: SubgraphDefinition<OrdersConfig> = {
+/** The orders subgraph: who ordered what from which supplier. */
+export const ordersSubgraph = defineSubgraph({
   name: 'orders',
-  readConfig,
+  defaultPort: 4002,
+  schemaFile: join(__dirname, '..', 'schema.graphql'),
+  resolvers,
+  models: (sequelize): Models => ({ Order: defineOrderModel(sequelize) }),
+  loaders: (models) => createLoaders(models.Order),
   migrations,
   seed: seedOrders,
-  createServer: createOrdersServer,
-};
+  seedAfter: ['users', 'suppliers'],
+});

@@ -10,13 +10,6 @@ export interface Loaders {
   ordersByUserId(page: Page): DataLoader<string, OrderRow[]>;
 }
 
-/**
- * Every column of `orders`, for the statement of `Query.orders` that still writes its own SQL;
- * the loaders take theirs from the model.
- */
-export const ORDER_COLUMNS =
-  '"id", "userId", "supplierId", "item", "quantity", "status", "createdAt", "updatedAt"';
-
 /** Creates a fresh set of loaders for one request. */
 export function createLoaders(OrderModel: OrderStatic): Loaders {
   return {

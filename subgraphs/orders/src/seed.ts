@@ -1,4 +1,4 @@
-import type { Database, Logger, SeedRefs } from '@fedstack/kit';
+import { seededIds, type Database, type Logger, type SeedRefs } from '@fedstack/kit';
 import { defineOrderModel } from './models/Order';
 
 /**
@@ -13,7 +13,7 @@ export async function seedOrders(db: Database, refs: SeedRefs, logger: Logger): 
     return refs;
   }
   const { alice, bob } = refs.users;
-  const [first, second] = refs.supplierIds ?? [];
+  const [first, second] = seededIds(refs, 'suppliers');
   if (first === undefined) logger.warn('orders seed: no seeded suppliers, orders name none');
   await db.write((transaction) =>
     Order.bulkCreate(

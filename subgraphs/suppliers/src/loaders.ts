@@ -10,13 +10,6 @@ export interface Loaders {
   suppliersByCreatorId(page: Page): DataLoader<string, SupplierRow[]>;
 }
 
-/**
- * Every column of `suppliers`, for the statement of `Query.suppliers` that still writes its own
- * SQL; the loaders take theirs from the model.
- */
-export const SUPPLIER_COLUMNS =
-  '"id", "name", "surname", "address", "createdById", "createdAt", "updatedAt"';
-
 /** Creates a fresh set of loaders for one request. */
 export function createLoaders(SupplierModel: SupplierStatic): Loaders {
   return {

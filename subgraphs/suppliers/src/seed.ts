@@ -3,7 +3,7 @@ import { defineSupplierModel } from './models/Supplier';
 
 /**
  * Development data: three suppliers, created by the seeded admin, alice and bob. Returns `refs`
- * with the suppliers' ids (those already stored when the table holds rows), for the orders seed.
+ * with the suppliers' ids under `suppliers` (those already stored when the table holds rows), for the orders seed.
  * Skips, with a warning, when the users were not seeded first.
  */
 export async function seedSuppliers(
@@ -14,7 +14,7 @@ export async function seedSuppliers(
   const Supplier = defineSupplierModel(db.sequelize);
   const existing = await Supplier.findAll({ attributes: ['id'], order: [['id', 'ASC']], limit: 3 });
   if (existing.length > 0) {
-    return { ...refs, supplierIds: existing.map((supplier) => String(supplier.id)) };
+    return { ...refs, suppliers: existing.map((supplier) => String(supplier.id)) };
   }
   if (!refs.users) {
     logger.warn('suppliers seed skipped: no seeded users to create the suppliers');
@@ -42,5 +42,5 @@ export async function seedSuppliers(
     ),
   );
   logger.info({ suppliers: created.length }, 'suppliers seeded');
-  return { ...refs, supplierIds: created.map((supplier) => String(supplier.id)) };
+  return { ...refs, suppliers: created.map((supplier) => String(supplier.id)) };
 }

@@ -60,14 +60,14 @@ describe.each(testDatabases())('on %s', (database) => {
     it('creates orders for alice and bob once, naming seeded suppliers', async () => {
       const sub = await startTestSubgraph(ordersSubgraph, { database });
       try {
-        const refs = { users, supplierIds: ['11', '12', '13'] };
+        const refs = { users, suppliers: ['11', '12', '13'] };
         expect(await seedOrders(sub.db, refs, logger())).toEqual(refs);
         const Order = defineOrderModel(sub.db.sequelize);
         const rows = await Order.findAll({ order: [['id', 'ASC']] });
         expect(new Set(rows.map((row) => row.userId))).toEqual(new Set([users.alice, users.bob]));
         expect(rows.some((row) => row.supplierId === '11')).toBe(true);
         expect(
-          rows.every((row) => row.supplierId === null || refs.supplierIds.includes(row.supplierId)),
+          rows.every((row) => row.supplierId === null || refs.suppliers.includes(row.supplierId)),
         ).toBe(true);
 
         await seedOrders(sub.db, refs, logger());

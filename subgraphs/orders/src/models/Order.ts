@@ -32,14 +32,6 @@ export type OrderStatic = typeof Order;
 export type OrderRow = InferAttributes<Order>;
 
 /**
- * A row read with `raw: true` as an `OrderRow`: SQLite hands dates back as text, PostgreSQL as
- * `Date`s.
- */
-export function orderRow(raw: OrderRow): OrderRow {
-  return { ...raw, createdAt: new Date(raw.createdAt), updatedAt: new Date(raw.updatedAt) };
-}
-
-/**
  * The `Order` model bound to `sequelize`. Each database gets its own subclass, because a Sequelize
  * model class holds one connection in static state and tests run several databases in one process;
  * asking twice for the same database returns the same class.

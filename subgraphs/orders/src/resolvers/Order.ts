@@ -1,5 +1,5 @@
 import { isSelfOrAdmin } from '@fedstack/kit';
-import type { Context } from '../context';
+import type { Context } from '../index';
 import type { OrderResolvers } from '../generated/graphql';
 import type { OrderRow } from '../models/Order';
 import { userReference } from '@fedstack/kit';

@@ -1,8 +1,5 @@
-import { isAdmin, readId, readPage, requireViewer } from '@fedstack/kit';
+import { isAdmin, loadPage, readId, readPage, requireViewer } from '@fedstack/kit';
 import type { QueryResolvers } from '../generated/graphql';
-import { QueryTypes } from 'sequelize';
-import { ORDER_COLUMNS } from '../loaders';
-import { orderRow, type OrderRow } from '../models/Order';
 import { loadVisibleOrder } from './Order';
 
 export const Query: QueryResolvers = {
@@ -10,17 +7,10 @@ export const Query: QueryResolvers = {
     requireViewer(context.viewer);
     return loadVisibleOrder(context, readId('id', id));
   },
-  orders(_parent, args, { viewer, loaders, db }) {
+  orders(_parent, args, { viewer, loaders, models }) {
     const caller = requireViewer(viewer);
-    const { limit, offset } = readPage(args);
-    if (isAdmin(caller)) {
-      return db.sequelize
-        .query<OrderRow>(
-          `SELECT ${ORDER_COLUMNS} FROM "orders" ORDER BY "id" LIMIT :limit OFFSET :offset`,
-          { type: QueryTypes.SELECT, replacements: { limit, offset } },
-        )
-        .then((rows) => rows.map(orderRow));
-    }
-    return loaders.ordersByUserId({ limit, offset }).load(caller.id);
+    const page = readPage(args);
+    if (isAdmin(caller)) return loadPage(models.Order, page);
+    return loaders.ordersByUserId(page).load(caller.id);
   },
 };

@@ -64,7 +64,7 @@ describe.each(testDatabases())('on %s', (database) => {
         const Supplier = defineSupplierModel(sub.db.sequelize);
         const rows = await Supplier.findAll({ order: [['id', 'ASC']] });
         expect(rows.map((row) => row.createdById)).toEqual([users.admin, users.alice, users.bob]);
-        expect(first).toEqual({ users, supplierIds: rows.map((row) => String(row.id)) });
+        expect(first).toEqual({ users, suppliers: rows.map((row) => String(row.id)) });
 
         const second = await seedSuppliers(sub.db, { users }, logger());
         expect(second).toEqual(first);

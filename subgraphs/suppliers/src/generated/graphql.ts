@@ -2,7 +2,7 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import { SupplierRow as SupplierRowModel } from '../models/Supplier';
 import { UserReference as UserReferenceModel } from '@fedstack/kit';
-import { Context } from '../context';
+import { Context } from '../index';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };

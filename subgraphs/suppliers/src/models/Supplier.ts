@@ -28,14 +28,6 @@ export type SupplierStatic = typeof Supplier;
 export type SupplierRow = InferAttributes<Supplier>;
 
 /**
- * A row read with `raw: true` as a `SupplierRow`: SQLite hands dates back as text, PostgreSQL as
- * `Date`s.
- */
-export function supplierRow(raw: SupplierRow): SupplierRow {
-  return { ...raw, createdAt: new Date(raw.createdAt), updatedAt: new Date(raw.updatedAt) };
-}
-
-/**
  * The `Supplier` model bound to `sequelize`. Each database gets its own subclass, because a
  * Sequelize model class holds one connection in static state and tests run several databases in
  * one process; asking twice for the same database returns the same class.

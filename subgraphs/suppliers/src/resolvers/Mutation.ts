@@ -11,7 +11,7 @@ import {
   type Viewer,
 } from '@fedstack/kit';
 import type { Transaction } from 'sequelize';
-import type { Context } from '../context';
+import type { Context } from '../index';
 import type { MutationResolvers, UpdateSupplierInput } from '../generated/graphql';
 import type { Supplier } from '../models/Supplier';
 

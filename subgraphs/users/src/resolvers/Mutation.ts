@@ -14,7 +14,7 @@ import {
 } from '@fedstack/kit';
 import { currentViewer } from '../auth/currentViewer';
 import { hashPassword, NO_PASSWORD } from '../auth/passwords';
-import type { Context } from '../context';
+import type { Context } from '../index';
 import type { MutationResolvers } from '../generated/graphql';
 import type { User } from '../models/User';
 import { readEmail, readPassword, readRole, readUsername } from '../userInput';

@@ -1,13 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'graphql';
-import {
-  ConfigError,
-  createSubgraphServer,
-  type Database,
-  type Logger,
-  type SubgraphServer,
-} from '@fedstack/kit';
+import { ConfigError, type Database, type Logger, type SubgraphExtension } from '@fedstack/kit';
 import { LoginThrottle, redisStores } from './auth/loginThrottle';
 import { RegisterThrottle, redisRegisterStore } from './auth/registerThrottle';
 import { closeRedis, openRedis } from '@fedstack/runtime/redis';
@@ -16,22 +7,19 @@ import { verifyPassword } from './auth/passwords';
 import { Sessions } from './auth/sessions';
 import { AccessTokenSigner } from './auth/tokens';
 import type { UsersConfig } from './config';
-import type { Context } from './context';
-import { createLoaders } from './loaders';
-import { defineModels } from './models';
-import { resolvers } from './resolvers';
+import type { Context } from './index';
+import type { Loaders } from './loaders';
+import type { Models } from './models';
 import { jwksHandler, JWKS_PATH } from './jwksRoute';
 import { revocationFeedHandler } from './revocationFeed';
 import { identitiesHandler } from './identitiesRoute';
 import { SEED_ACCOUNTS } from './seed';
 
-const typeDefs = parse(readFileSync(join(__dirname, '..', 'schema.graphql'), 'utf8'));
-
 /**
  * Refuses production start-up while a development seed account still has its well-known
  * password: anyone who read the README could sign in as it.
  */
-async function refuseSeedPasswords(models: ReturnType<typeof defineModels>): Promise<void> {
+async function refuseSeedPasswords(models: Models): Promise<void> {
   for (const account of SEED_ACCOUNTS) {
     const user = await models.User.findOne({ where: { usernameKey: account.username } });
     if (user && (await verifyPassword(user.passwordHash, account.password))) {
@@ -42,14 +30,18 @@ async function refuseSeedPasswords(models: ReturnType<typeof defineModels>): Pro
   }
 }
 
-/** Builds the users subgraph around an open, migrated database, without listening. */
-export async function createUsersServer(deps: {
+/**
+ * The users subgraph's process-wide services, built once at start-up: the token signer, the
+ * sessions and throttles (in Redis with `REDIS_URL`), the JWKS, revocation feed and identity-link
+ * routes, and what each request's context adds to the kit's.
+ */
+export async function usersServices(deps: {
   config: UsersConfig;
   db: Database;
+  models: Models;
   logger: Logger;
-}): Promise<SubgraphServer> {
-  const { config, db, logger } = deps;
-  const models = defineModels(db.sequelize);
+}): Promise<SubgraphExtension<Models, Loaders, Context>> {
+  const { config, db, models, logger } = deps;
   if (config.nodeEnv === 'production') await refuseSeedPasswords(models);
   const signer = new AccessTokenSigner({
     privateKeyPem: config.jwtPrivateKey,
@@ -85,53 +77,22 @@ export async function createUsersServer(deps: {
     config.registerThrottle,
     redis ? redisRegisterStore(config.registerThrottle, redis) : undefined,
   );
-  let server: SubgraphServer;
-  try {
-    server = await createSubgraphServer<Context>({
-      config,
-      typeDefs,
-      resolvers,
-      logger,
-      createContext: (scope) => ({
-        ...scope,
-        loaders: createLoaders(models),
-        models,
-        db,
-        sessions,
-        registerThrottle,
-        passwordWork: 0,
-      }),
-      db,
-      routes: (app) => {
-        app.get(
-          JWKS_PATH,
-          jwksHandler({ signingKey: signer.publicJwk, previousKeys: config.jwtPreviousPublicKeys }),
-        );
-        app.get(
-          '/revocations',
-          revocationFeedHandler({ config, revocations: sessions.revocations, logger }),
-        );
-        app.post(
-          '/identities',
-          identitiesHandler({ config, db, models, revocations: sessions.revocations, logger }),
-        );
-      },
-    });
-  } catch (error) {
-    if (redis) await closeRedis(redis);
-    throw error;
-  }
-  if (!redis) return server;
   return {
-    app: server.app,
-    httpServer: server.httpServer,
-    listen: (port, host) => server.listen(port, host),
-    async stop() {
-      try {
-        await server.stop();
-      } finally {
-        await closeRedis(redis);
-      }
+    context: (base) => ({ ...base, sessions, registerThrottle, passwordWork: 0 }),
+    routes: (app) => {
+      app.get(
+        JWKS_PATH,
+        jwksHandler({ signingKey: signer.publicJwk, previousKeys: config.jwtPreviousPublicKeys }),
+      );
+      app.get(
+        '/revocations',
+        revocationFeedHandler({ config, revocations: sessions.revocations, logger }),
+      );
+      app.post(
+        '/identities',
+        identitiesHandler({ config, db, models, revocations: sessions.revocations, logger }),
+      );
     },
+    stop: redis ? () => closeRedis(redis) : undefined,
   };
 }
