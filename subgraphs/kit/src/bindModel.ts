@@ -1,4 +1,12 @@
-import type { Model, ModelAttributes, ModelStatic, InitOptions, Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  type InferAttributes,
+  type InitOptions,
+  type Model,
+  type ModelAttributes,
+  type ModelStatic,
+  type Sequelize,
+} from 'sequelize';
 
 const bound = new WeakMap<object, WeakMap<Sequelize, unknown>>();
 
@@ -22,4 +30,34 @@ export function bindModel<M extends Model, S extends ModelStatic<M>>(
   Bound.init(attributes, { ...options, sequelize });
   perDatabase.set(sequelize, Bound);
   return Bound;
+}
+
+/** The columns `bindEntityModel` adds to every entity's own. */
+type EntityColumns = 'id' | 'createdAt' | 'updatedAt';
+
+/**
+ * A model's columns as a plain object: what reads that never change a row load (a model instance
+ * costs several times the row, so the kit's loaders return these), and what resolvers take; a
+ * model instance is one too.
+ */
+export type RowOf<M extends Model> = InferAttributes<M>;
+
+/**
+ * An entity's model bound to `sequelize` (see `bindModel`), with the columns every entity table
+ * of this repository has around its own: an auto-increment integer `id` (the `@key`), and
+ * `createdAt` and `updatedAt`, which Sequelize maintains.
+ */
+export function bindEntityModel<M extends Model, S extends ModelStatic<M>>(
+  model: S,
+  sequelize: Sequelize,
+  columns: Omit<ModelAttributes<M>, EntityColumns>,
+  options: { modelName: string; tableName: string },
+): S {
+  const attributes = {
+    id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+    ...columns,
+    createdAt: { type: DataTypes.DATE, allowNull: false },
+    updatedAt: { type: DataTypes.DATE, allowNull: false },
+  } as unknown as ModelAttributes<M>;
+  return bindModel(model, sequelize, attributes, { ...options, timestamps: true });
 }

@@ -13,7 +13,8 @@ import {
   type SubgraphDefinition,
 } from './definition';
 import { signEnvelope } from '@fedstack/envelope/envelope';
-import { createLogger } from '@fedstack/runtime/logger';
+import { createLogger, type Logger } from '@fedstack/runtime/logger';
+import { createMigrator, type Migration } from './migrator';
 import type { SubgraphServer } from './subgraphServer';
 import type { Viewer } from './viewer';
 import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
@@ -204,4 +205,70 @@ export async function startTestSubgraph<TConfig extends SubgraphBaseConfig>(
       await cleanUp();
     },
   };
+}
+
+/** Viewers for subgraph tests: three users and an admin, with ids no seed uses. */
+export const TEST_VIEWERS = {
+  alice: { id: 'user-alice', role: 'USER' },
+  bob: { id: 'user-bob', role: 'USER' },
+  carol: { id: 'user-carol', role: 'USER' },
+  admin: { id: 'user-admin', role: 'ADMIN' },
+} satisfies Record<string, Viewer>;
+
+/** The codes of a response's errors, in order. */
+export function errorCodes(response: TestResponse<unknown>): unknown[] {
+  return (response.body.errors ?? []).map((error) => error.extensions?.code);
+}
+
+/** The SELECT statements among `sql` that read `table`. */
+export function selectsFrom(sql: readonly string[], table: string): string[] {
+  const from = new RegExp(`FROM [\`"]${table}[\`"]`);
+  return sql.filter((statement) => /\bSELECT\b/i.test(statement) && from.test(statement));
+}
+
+/** The names of the tables in `db`, on SQLite and PostgreSQL alike. */
+export async function tableNames(db: Database): Promise<string[]> {
+  const names = (await db.sequelize.getQueryInterface().showAllTables()) as unknown[];
+  return names.map((name) =>
+    typeof name === 'string' ? name : String((name as { tableName: string }).tableName),
+  );
+}
+
+/**
+ * Runs every migration of `db` down to nothing and up again, and checks that `tables` go and come
+ * back, with `indexes` (by name) on the first of them.
+ */
+export async function expectMigrationsRoundTrip(
+  db: Database,
+  migrations: Migration[],
+  expected: { tables: string[]; indexes?: string[] },
+): Promise<void> {
+  const migrator = createMigrator(db, migrations);
+  expect(await tableNames(db)).toEqual(expect.arrayContaining(expected.tables));
+  const reverted = await migrator.down({ to: 0 });
+  expect(reverted.map((migration) => migration.name)).toEqual(
+    migrations.map((migration) => migration.name).reverse(),
+  );
+  const afterDown = await tableNames(db);
+  for (const table of expected.tables) expect(afterDown).not.toContain(table);
+  expect(await migrator.pending()).toHaveLength(migrations.length);
+  const applied = await migrator.up();
+  expect(applied.map((migration) => migration.name)).toEqual(
+    migrations.map((migration) => migration.name),
+  );
+  expect(await tableNames(db)).toEqual(expect.arrayContaining(expected.tables));
+  const [first] = expected.tables;
+  if (expected.indexes && first) {
+    const indexes = (await db.sequelize.getQueryInterface().showIndex(first)) as Array<{
+      name: string;
+    }>;
+    expect(indexes.map((index) => index.name)).toEqual(expect.arrayContaining(expected.indexes));
+  }
+}
+
+/** A silent logger whose `warn` is a mock, for checking that a seed warned. */
+export function warnRecordingLogger(service: string): Logger & { warn: jest.Mock } {
+  return Object.assign(createLogger({ service, level: 'silent', format: 'json' }), {
+    warn: jest.fn(),
+  });
 }

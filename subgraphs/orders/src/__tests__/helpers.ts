@@ -1,19 +1,7 @@
-import type { Viewer } from '@fedstack/kit';
-import type { TestResponse } from '@fedstack/kit/testing';
+import { selectsFrom, TEST_VIEWERS } from '@fedstack/kit/testing';
 
-export const alice: Viewer = { id: 'user-alice', role: 'USER' };
-export const bob: Viewer = { id: 'user-bob', role: 'USER' };
-export const carol: Viewer = { id: 'user-carol', role: 'USER' };
-export const admin: Viewer = { id: 'user-admin', role: 'ADMIN' };
+export { errorCodes as codes } from '@fedstack/kit/testing';
+export const { alice, bob, carol, admin } = TEST_VIEWERS;
 
 /** The SELECT statements among `sql` that read the `orders` table. */
-export function ordersSelects(sql: string[]): string[] {
-  return sql.filter(
-    (statement) => /\bSELECT\b/i.test(statement) && /FROM [`"]orders[`"]/.test(statement),
-  );
-}
-
-/** The codes of a response's errors, in order. */
-export function codes(response: TestResponse<unknown>): unknown[] {
-  return (response.body.errors ?? []).map((error) => error.extensions?.code);
-}
+export const ordersSelects = (sql: string[]): string[] => selectsFrom(sql, 'orders');

@@ -1,5 +1,10 @@
-import { createLogger, createMigrator, type Logger } from '@fedstack/kit';
-import { startTestSubgraph, testDatabases, type TestSubgraph } from '@fedstack/kit/testing';
+import {
+  expectMigrationsRoundTrip,
+  startTestSubgraph,
+  testDatabases,
+  warnRecordingLogger,
+  type TestSubgraph,
+} from '@fedstack/kit/testing';
 import { ordersSubgraph, type OrdersConfig } from '../index';
 import { migrations } from '../migrations';
 import { defineOrderModel } from '../models/Order';
@@ -16,32 +21,11 @@ describe.each(testDatabases())('on %s', (database) => {
     });
     afterAll(() => sub.stop());
 
-    async function tables(): Promise<string[]> {
-      const names = (await sub.db.sequelize.getQueryInterface().showAllTables()) as unknown[];
-      return names.map((name) =>
-        typeof name === 'string' ? name : String((name as { tableName: string }).tableName),
-      );
-    }
-
     it('go down to nothing and up again cleanly', async () => {
-      const migrator = createMigrator(sub.db, migrations);
-      expect(await tables()).toContain('orders');
-
-      const reverted = await migrator.down({ to: 0 });
-      expect(reverted.map((migration) => migration.name)).toEqual(
-        migrations.map((migration) => migration.name).reverse(),
-      );
-      expect(await tables()).not.toContain('orders');
-      expect(await migrator.pending()).toHaveLength(migrations.length);
-
-      const applied = await migrator.up();
-      expect(applied).toHaveLength(migrations.length);
-      expect(await tables()).toContain('orders');
-      const indexes = (await sub.db.sequelize.getQueryInterface().showIndex('orders')) as Array<{
-        name: string;
-      }>;
-      expect(indexes.map((index) => index.name)).toContain('orders_user_id');
-
+      await expectMigrationsRoundTrip(sub.db, migrations, {
+        tables: ['orders'],
+        indexes: ['orders_user_id'],
+      });
       const response = await sub.query(
         `mutation { createOrder(input: { item: "after", quantity: 1 }) { id item } }`,
         {},
@@ -52,10 +36,7 @@ describe.each(testDatabases())('on %s', (database) => {
   });
 
   describe('seedOrders', () => {
-    const logger = (): Logger & { warn: jest.Mock } =>
-      Object.assign(createLogger({ service: 'orders', level: 'silent', format: 'json' }), {
-        warn: jest.fn(),
-      });
+    const logger = () => warnRecordingLogger('orders');
 
     it('creates orders for alice and bob once, naming seeded suppliers', async () => {
       const sub = await startTestSubgraph(ordersSubgraph, { database });

@@ -1,4 +1,4 @@
-import { bindModel } from '@fedstack/kit';
+import { bindEntityModel, type RowOf } from '@fedstack/kit';
 import {
   DataTypes,
   Model,
@@ -25,23 +25,14 @@ export class Order extends Model<InferAttributes<Order>, InferCreationAttributes
 
 export type OrderStatic = typeof Order;
 
-/**
- * An order's columns as a plain object: what reads that never change a row load (a model
- * instance costs several times the row), and what resolvers take; a model instance is one too.
- */
-export type OrderRow = InferAttributes<Order>;
+export type OrderRow = RowOf<Order>;
 
-/**
- * The `Order` model bound to `sequelize`. Each database gets its own subclass, because a Sequelize
- * model class holds one connection in static state and tests run several databases in one process;
- * asking twice for the same database returns the same class.
- */
+/** The `Order` model bound to one database (see `bindEntityModel`). */
 export function defineOrderModel(sequelize: Sequelize): OrderStatic {
-  return bindModel(
+  return bindEntityModel(
     Order,
     sequelize,
     {
-      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
       userId: { type: DataTypes.STRING(64), allowNull: false },
       supplierId: { type: DataTypes.STRING(64), allowNull: true },
       item: { type: DataTypes.STRING(200), allowNull: false },
@@ -52,9 +43,7 @@ export function defineOrderModel(sequelize: Sequelize): OrderStatic {
         defaultValue: 'PENDING',
         validate: { isIn: [[...ORDER_STATUSES]] },
       },
-      createdAt: { type: DataTypes.DATE, allowNull: false },
-      updatedAt: { type: DataTypes.DATE, allowNull: false },
     },
-    { modelName: 'Order', tableName: 'orders', timestamps: true },
+    { modelName: 'Order', tableName: 'orders' },
   );
 }

@@ -1,5 +1,10 @@
-import { createLogger, createMigrator, type Logger } from '@fedstack/kit';
-import { startTestSubgraph, testDatabases, type TestSubgraph } from '@fedstack/kit/testing';
+import {
+  expectMigrationsRoundTrip,
+  startTestSubgraph,
+  testDatabases,
+  warnRecordingLogger,
+  type TestSubgraph,
+} from '@fedstack/kit/testing';
 import { suppliersSubgraph, type SuppliersConfig } from '../index';
 import { migrations } from '../migrations';
 import { defineSupplierModel } from '../models/Supplier';
@@ -16,32 +21,11 @@ describe.each(testDatabases())('on %s', (database) => {
     });
     afterAll(() => sub.stop());
 
-    async function tables(): Promise<string[]> {
-      const names = (await sub.db.sequelize.getQueryInterface().showAllTables()) as unknown[];
-      return names.map((name) =>
-        typeof name === 'string' ? name : String((name as { tableName: string }).tableName),
-      );
-    }
-
     it('go down to nothing and up again cleanly', async () => {
-      const migrator = createMigrator(sub.db, migrations);
-      expect(await tables()).toContain('suppliers');
-
-      const reverted = await migrator.down({ to: 0 });
-      expect(reverted.map((migration) => migration.name)).toEqual(
-        migrations.map((migration) => migration.name).reverse(),
-      );
-      expect(await tables()).not.toContain('suppliers');
-      expect(await migrator.pending()).toHaveLength(migrations.length);
-
-      const applied = await migrator.up();
-      expect(applied).toHaveLength(migrations.length);
-      expect(await tables()).toContain('suppliers');
-      const indexes = (await sub.db.sequelize.getQueryInterface().showIndex('suppliers')) as Array<{
-        name: string;
-      }>;
-      expect(indexes.map((index) => index.name)).toContain('suppliers_created_by_id');
-
+      await expectMigrationsRoundTrip(sub.db, migrations, {
+        tables: ['suppliers'],
+        indexes: ['suppliers_created_by_id'],
+      });
       const response = await sub.query(
         `mutation($input: CreateSupplierInput!) { createSupplier(input: $input) { id name } }`,
         { input: supplierInput('after') },
@@ -52,10 +36,7 @@ describe.each(testDatabases())('on %s', (database) => {
   });
 
   describe('seedSuppliers', () => {
-    const logger = (): Logger & { warn: jest.Mock } =>
-      Object.assign(createLogger({ service: 'suppliers', level: 'silent', format: 'json' }), {
-        warn: jest.fn(),
-      });
+    const logger = () => warnRecordingLogger('suppliers');
 
     it('creates suppliers by admin, alice and bob once, and answers their ids every time', async () => {
       const sub = await startTestSubgraph(suppliersSubgraph, { database });

@@ -1,4 +1,4 @@
-import { bindModel } from '@fedstack/kit';
+import { bindEntityModel, type RowOf } from '@fedstack/kit';
 import {
   DataTypes,
   Model,
@@ -21,30 +21,19 @@ export class Supplier extends Model<InferAttributes<Supplier>, InferCreationAttr
 
 export type SupplierStatic = typeof Supplier;
 
-/**
- * A supplier's columns as a plain object: what reads that never change a row load (a model
- * instance costs several times the row), and what resolvers take; a model instance is one too.
- */
-export type SupplierRow = InferAttributes<Supplier>;
+export type SupplierRow = RowOf<Supplier>;
 
-/**
- * The `Supplier` model bound to `sequelize`. Each database gets its own subclass, because a
- * Sequelize model class holds one connection in static state and tests run several databases in
- * one process; asking twice for the same database returns the same class.
- */
+/** The `Supplier` model bound to one database (see `bindEntityModel`). */
 export function defineSupplierModel(sequelize: Sequelize): SupplierStatic {
-  return bindModel(
+  return bindEntityModel(
     Supplier,
     sequelize,
     {
-      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
       name: { type: DataTypes.STRING(100), allowNull: false },
       surname: { type: DataTypes.STRING(100), allowNull: false },
       address: { type: DataTypes.STRING(300), allowNull: false },
       createdById: { type: DataTypes.STRING(64), allowNull: true },
-      createdAt: { type: DataTypes.DATE, allowNull: false },
-      updatedAt: { type: DataTypes.DATE, allowNull: false },
     },
-    { modelName: 'Supplier', tableName: 'suppliers', timestamps: true },
+    { modelName: 'Supplier', tableName: 'suppliers' },
   );
 }
