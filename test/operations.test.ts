@@ -193,6 +193,23 @@ describe('the operations collection, through the gateway', () => {
     values.userId = (await run('CreateUser', admin)).createUser.id;
     expect((await run('DeleteUser', admin)).deleteUser).toBe(true);
 
+    // The operations of a subgraph added later (`npm run new-subgraph`), as alice signed in again:
+    // its creates first, each storing its id for `{{<entity>Id}}`, then its queries, then deletes.
+    const rest = [...byName.keys()].filter((name) => !ran.has(name));
+    if (rest.length > 0) {
+      const again = (await run('Login')).login.accessToken as string;
+      const stage = (name: string) => (/^Create/.test(name) ? 0 : /^Delete/.test(name) ? 2 : 1);
+      for (const name of rest.sort((a, b) => stage(a) - stage(b))) {
+        const data = await run(name, again);
+        const entity = /^Create(\w+)$/.exec(name)?.[1];
+        if (entity) {
+          const created = Object.values(data)[0] as { id?: unknown };
+          expect({ name, id: typeof created.id }).toEqual({ name, id: 'string' });
+          values[`${entity.charAt(0).toLowerCase()}${entity.slice(1)}Id`] = String(created.id);
+        }
+      }
+    }
+
     expect([...ran].sort()).toEqual([...byName.keys()].sort());
   });
 });
