@@ -8,7 +8,6 @@ import {
   migrateSubgraph,
   openDatabase,
   openSubgraphDatabase,
-  signEnvelope,
   type Env,
   type SeedRefs,
 } from '@fedstack/kit';
@@ -17,7 +16,16 @@ import { freePort } from '../../scripts/freePort';
 import { mainFileOf, SUBGRAPHS } from '../../scripts/subgraphs';
 
 export { freePort };
-import type { GraphQLBody, StackResponse } from './stack';
+import {
+  loginAt,
+  postGraphQL,
+  postSignedToSubgraph,
+  type GraphQLBody,
+  type Session,
+  type StackResponse,
+} from './client';
+
+export { postGraphQL } from './client';
 import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -282,30 +290,6 @@ export async function journalModeOf(dataDir: string, service: string): Promise<s
   }
 }
 
-/** POSTs a GraphQL operation to `url`. */
-export async function postGraphQL<TData = Record<string, unknown>>(
-  url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-  timeoutMs = 30_000,
-): Promise<StackResponse<TData>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await response.text();
-  let body: GraphQLBody<TData>;
-  try {
-    body = JSON.parse(text) as GraphQLBody<TData>;
-  } catch {
-    body = { errors: [{ message: text }] };
-  }
-  return { status: response.status, headers: response.headers, body };
-}
-
 /** Sends a request straight to a subgraph, signed as the gateway would sign it. */
 export function signedPost<TData = Record<string, unknown>>(
   dataDir: string,
@@ -316,14 +300,11 @@ export function signedPost<TData = Record<string, unknown>>(
 ): Promise<StackResponse<TData>> {
   const secret = readFileSync(devSecretFiles(dataDir).signingSecret, 'utf8').trim();
   const body = JSON.stringify({ query, variables });
-  return fetch(`${subgraph.origin}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...signEnvelope(secret, { identity, method: 'POST', body, audience: subgraph.name }),
-    },
+  return postSignedToSubgraph(`${subgraph.origin}/graphql`, {
+    secret,
+    audience: subgraph.name,
     body,
-    signal: AbortSignal.timeout(30_000),
+    identity,
   }).then(async (response) => ({
     status: response.status,
     headers: response.headers,
@@ -344,7 +325,7 @@ export interface ProcessStack {
     variables?: Record<string, unknown>,
     options?: { token?: string; headers?: Record<string, string> },
   ): Promise<StackResponse<TData>>;
-  login(username: string, password: string): Promise<{ accessToken: string; userId: string }>;
+  login(username: string, password: string): Promise<Session>;
   /** Starts a stopped subgraph again on its port, with `extraEnv` on top of the stack's. */
   restart(name: ServiceName, extraEnv?: Env): Promise<ServiceProcess>;
   stop(): Promise<void>;
@@ -413,15 +394,7 @@ export async function startProcessStack(
     envOf,
     gatewayUrl,
     request,
-    async login(username, password) {
-      const res = await request<{ login: { accessToken: string; user: { id: string } } }>(
-        'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken user { id } } }',
-        { u: username, p: password },
-      );
-      const login = res.body.data?.login;
-      if (!login) throw new Error(`login as ${username} failed: ${JSON.stringify(res.body)}`);
-      return { accessToken: login.accessToken, userId: login.user.id };
-    },
+    login: (username, password) => loginAt(gatewayUrl, username, password),
     async restart(name, extraEnv = {}) {
       const old = serviceOf(services, name);
       await old.stop();

@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import {
   createLogger,
   migrateSubgraph,
-  signEnvelope,
   openSubgraphDatabase,
   type Database,
   type Env,
@@ -24,22 +23,16 @@ import { createGatewayServer } from '@fedstack/gateway/server';
 import { createSubgraphFetcher } from '@fedstack/gateway/subgraphFetcher';
 import { SUBGRAPHS } from '../../scripts/subgraphs';
 import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
+import {
+  loginAt,
+  postGraphQL,
+  postSignedToSubgraph,
+  type GraphQLBody,
+  type StackResponse,
+} from './client';
 import { serviceOf, type ByService } from './processes';
 
-export interface GraphQLBody<TData> {
-  data?: TData | null;
-  errors?: Array<{
-    message: string;
-    path?: Array<string | number>;
-    extensions?: Record<string, unknown>;
-  }>;
-}
-
-export interface StackResponse<TData> {
-  status: number;
-  headers: Headers;
-  body: GraphQLBody<TData>;
-}
+export type { GraphQLBody, StackResponse } from './client';
 
 export interface RunningSubgraph {
   name: string;
@@ -231,26 +224,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const subgraphs = running as Stack['subgraphs'];
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
 
-  const request: Stack['request'] = async (query, variables, requestOptions = {}) => {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
+  const request: Stack['request'] = (query, variables, requestOptions = {}) =>
+    postGraphQL(gatewayUrl, query, variables, {
       ...requestOptions.headers,
-    };
-    if (requestOptions.token) headers.authorization = `Bearer ${requestOptions.token}`;
-    const response = await fetch(gatewayUrl, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ query, variables }),
+      ...(requestOptions.token ? { authorization: `Bearer ${requestOptions.token}` } : {}),
     });
-    const text = await response.text();
-    let body: GraphQLBody<never>;
-    try {
-      body = JSON.parse(text) as GraphQLBody<never>;
-    } catch {
-      body = { errors: [{ message: text }] };
-    }
-    return { status: response.status, headers: response.headers, body };
-  };
 
   return {
     gatewayUrl,
@@ -265,31 +243,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     subgraphs,
     request,
-    async login(username, password) {
-      const res = await request<{
-        login: { accessToken: string; refreshToken: string; user: { id: string } };
-      }>(
-        'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken user { id } } }',
-        { u: username, p: password },
-      );
-      const login = res.body.data?.login;
-      if (!login)
-        throw new Error(`login as ${username} failed: ${JSON.stringify(res.body.errors)}`);
-      return {
-        accessToken: login.accessToken,
-        refreshToken: login.refreshToken,
-        userId: login.user.id,
-      };
-    },
+    login: (username, password) => loginAt(gatewayUrl, username, password),
     postToSubgraph(name, body) {
-      return fetch(serviceOf(subgraphs, name).url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...signEnvelope(signingSecret, { audience: name, identity: null, method: 'POST', body }),
-        },
-        body,
-      });
+      const { url } = serviceOf(subgraphs, name);
+      return postSignedToSubgraph(url, { secret: signingSecret, audience: name, body });
     },
     resetSql() {
       for (const subgraph of Object.values(subgraphs)) subgraph.sql.length = 0;

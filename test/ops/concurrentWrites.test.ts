@@ -32,7 +32,7 @@ function outputOfAll(): string {
 }
 
 it('stores all of 500 concurrent createOrder mutations from five users', async () => {
-  const users = await Promise.all(
+  const users: Array<{ accessToken: string; userId: string }> = await Promise.all(
     [
       ['admin', 'admin-password'],
       ['alice', 'alice-password'],
