@@ -4,7 +4,8 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { verifyEnvelope, type VerifyResult } from '@fedstack/envelope/envelope';
+import type { VerifyResult } from '@fedstack/envelope/envelope';
+import { verifyGatewayRequest } from '@fedstack/envelope/gatewaySigned';
 import express from 'express';
 import { parse } from 'graphql';
 import { listenOn } from '@fedstack/runtime/listenOn';
@@ -64,12 +65,11 @@ export async function startStubSubgraph(options: {
     }),
     (req, res, next) => {
       const body = (req as unknown as { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
-      const envelope = verifyEnvelope(options.signingSecret, {
-        audience: options.name,
-        headers: req.headers,
-        method: req.method,
-        body,
-      });
+      // The subgraphs' own check, as the kit runs it.
+      const envelope = verifyGatewayRequest(
+        { service: options.name, signingSecret: options.signingSecret, signatureMaxAgeMs: 30_000 },
+        { headers: req.headers, method: req.method, body },
+      );
       received.push({ headers: { ...req.headers }, body: body.toString('utf8'), envelope });
       if (!envelope.ok) {
         res.status(401).json({ errors: [{ message: envelope.reason }] });
