@@ -145,7 +145,8 @@ describe('docker-compose.yml', () => {
       expect(database).toBe(server.POSTGRES_DB);
       // The subgraph and its server take the password from the same variable of the env file.
       expect(password).toBe(server.POSTGRES_PASSWORD);
-      expect(password).toMatch(new RegExp(`^\\$\\{${name.toUpperCase()}_DB_PASSWORD:\\?`));
+      const prefix = subgraphVariables(name).port.replace(/_PORT$/, '');
+      expect(password).toMatch(new RegExp(`^\\$\\{${prefix}_DB_PASSWORD:\\?`));
     }
   });
 
