@@ -27,7 +27,14 @@ export default tseslint.config(
               message: 'the gateway and packages/ never depend on the subgraph kit',
             },
             {
-              group: ['@fedstack/users', '@fedstack/orders', '@fedstack/suppliers'],
+              // Every other @fedstack package is a subgraph (or the gateway, or the kit above).
+              group: [
+                '@fedstack/*',
+                '!@fedstack/runtime',
+                '!@fedstack/envelope',
+                '!@fedstack/kit',
+                '!@fedstack/gateway',
+              ],
               message: 'a subgraph is not a library',
             },
             {
@@ -55,6 +62,11 @@ export default tseslint.config(
             {
               group: ['@fedstack/gateway', '@fedstack/gateway/*'],
               message: 'subgraphs never depend on the gateway',
+            },
+            {
+              group: ['@fedstack/*', '!@fedstack/runtime', '!@fedstack/envelope', '!@fedstack/kit'],
+              message:
+                'a subgraph never imports another: data crosses subgraphs as entity references',
             },
             {
               group: [

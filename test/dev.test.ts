@@ -31,7 +31,7 @@ import { isIgnoredSource } from '../scripts/watchStack';
 /** Every `[name] started (pid N)` line's pid, per service, in order. */
 function startedPids(output: string): Map<string, number[]> {
   const pids = new Map<string, number[]>();
-  for (const match of output.matchAll(/^\[(\w+)\]\s+started \(pid (\d+)\)$/gm))
+  for (const match of output.matchAll(/^\[([\w-]+)\]\s+started \(pid (\d+)\)$/gm))
     pids.set(match[1]!, [...(pids.get(match[1]!) ?? []), Number(match[2])]);
   return pids;
 }

@@ -15,18 +15,23 @@ import {
   isHealthy,
   postGraphQL,
   runNpm,
+  serviceOf,
+  SUBGRAPH_NAMES,
   waitFor,
+  type ByService,
   type Exit,
   type NpmProcess,
 } from './helpers/processes';
 import { productionSecrets } from './helpers/stack';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
-const SERVICES = ['users', 'suppliers', 'orders', 'gateway'] as const;
-type Ports = Record<(typeof SERVICES)[number], number>;
+/** Every subgraph of supergraph.yaml, in the order npm start starts them, then the gateway. */
+const SERVICES = [...SUBGRAPH_NAMES, 'gateway'];
+type Ports = ByService<number>;
 
 async function freePorts(): Promise<Ports> {
-  const [users, suppliers, orders, gateway] = await Promise.all(SERVICES.map(() => freePort()));
-  return { users: users!, suppliers: suppliers!, orders: orders!, gateway: gateway! };
+  const ports = await Promise.all(SERVICES.map(() => freePort()));
+  return Object.fromEntries(SERVICES.map((name, i) => [name, ports[i]])) as Ports;
 }
 
 function startEnv(dataDir: string, ports: Ports): Env {
@@ -34,9 +39,9 @@ function startEnv(dataDir: string, ports: Ports): Env {
     NODE_ENV: 'development',
     DATA_DIR: dataDir,
     GATEWAY_PORT: String(ports.gateway),
-    USERS_PORT: String(ports.users),
-    ORDERS_PORT: String(ports.orders),
-    SUPPLIERS_PORT: String(ports.suppliers),
+    ...Object.fromEntries(
+      SUBGRAPH_NAMES.map((name) => [subgraphVariables(name).port, String(serviceOf(ports, name))]),
+    ),
     LOG_LEVEL: 'warn',
   };
 }
@@ -44,7 +49,7 @@ function startEnv(dataDir: string, ports: Ports): Env {
 /** The pid of each service, from the supervisor's `[name] started (pid N)` lines. */
 function servicePids(output: string): Map<string, number> {
   const pids = new Map<string, number>();
-  for (const match of output.matchAll(/^\[(\w+)\]\s+started \(pid (\d+)\)$/gm))
+  for (const match of output.matchAll(/^\[([\w-]+)\]\s+started \(pid (\d+)\)$/gm))
     pids.set(match[1]!, Number(match[2]));
   return pids;
 }
@@ -146,7 +151,9 @@ describe('npm start', () => {
 
       // The services started before it were stopped; the gateway was never started.
       const pids = servicePids(output);
-      expect([...pids.keys()]).toEqual(['users', 'suppliers', 'orders']);
+      expect([...pids.keys()]).toEqual(
+        SUBGRAPH_NAMES.slice(0, SUBGRAPH_NAMES.indexOf('orders') + 1),
+      );
       expect([...pids.values()].filter(isAlive)).toEqual([]);
       expect(await isHealthy(`http://127.0.0.1:${ports.users}`)).toBe(false);
       // The other program was left alone.

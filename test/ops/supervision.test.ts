@@ -26,7 +26,7 @@ async function pidOf(port: number): Promise<number> {
 
 /** The pid of each service, from the supervisor's `[name] started (pid N)` lines, in order. */
 function startedPids(output: string): Array<[string, number]> {
-  return [...output.matchAll(/^\[(\w+)\]\s+started \(pid (\d+)\)$/gm)].map((match) => [
+  return [...output.matchAll(/^\[([\w-]+)\]\s+started \(pid (\d+)\)$/gm)].map((match) => [
     match[1]!,
     Number(match[2]),
   ]);
