@@ -54,7 +54,7 @@ const REQUIRED_VARIABLE = /^\$\{([A-Z][A-Z0-9_]*)(:\?[^}]*)?\}$/;
 
 /** `postgres://<user>:${<VAR>...}@<host>:<port>/<database>`, the password from the env file. */
 const DATABASE_URL =
-  /^postgres:\/\/([a-z_]+):(\$\{[A-Z][A-Z0-9_]*(?::\?[^}]*)?\})@([a-z-]+):(\d+)\/([a-z_]+)$/;
+  /^postgres:\/\/([a-z_][a-z0-9_]*):(\$\{[A-Z][A-Z0-9_]*(?::\?[^}]*)?\})@([a-z][a-z0-9-]*):(\d+)\/([a-z_][a-z0-9_]*)$/;
 
 /**
  * The environment entries of a service that hold a secret value written into the file itself:
