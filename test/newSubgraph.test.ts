@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { namesOf, plural, singular } from '../scripts/newSubgraph/names';
 import { scaffoldSubgraph } from '../scripts/newSubgraph/scaffold';
+import { readSupergraphConfig } from '../scripts/composeSupergraph';
 
 /**
  * `npm run new-subgraph`: the refusals, against a throwaway root that only lists the real
@@ -22,6 +23,18 @@ import { scaffoldSubgraph } from '../scripts/newSubgraph/scaffold';
  */
 
 const ROOT = resolve(__dirname, '..');
+
+/**
+ * The subgraphs the test scaffolds: names nobody gives a subgraph of their own, so that the test
+ * still runs in a repository that has added some (say, `reviews`, the README's example).
+ */
+const NAME = 'probe-notes';
+const OTHER = 'probe-marks';
+const probe = namesOf(NAME);
+/** The subgraphs of this tree's supergraph.yaml, and the port the scaffolder picks next. */
+const EXISTING = readSupergraphConfig(join(ROOT, 'supergraph.yaml'));
+const NEXT_PORT =
+  Math.max(...EXISTING.map(({ routingUrl }) => Number(new URL(routingUrl).port))) + 1;
 
 /** The environment of a child process, without this jest run's own settings. */
 function childEnv(): NodeJS.ProcessEnv {
@@ -113,29 +126,29 @@ describe('scaffoldSubgraph refuses, writing nothing', () => {
       join(root, 'supergraph.yaml'),
       real.replace(/file: \.\/(\S+)/g, (_, path: string) => `file: ${join(ROOT, path)}`),
     );
-    mkdirSync(join(root, 'subgraphs', 'reviews'), { recursive: true });
+    mkdirSync(join(root, 'subgraphs', NAME), { recursive: true });
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it.each([
     [{ name: 'Bad_Name' }, 'subgraph name must be lower-case letters, digits and dashes'],
     [{ name: 'suppliers' }, 'subgraph "suppliers" is already in supergraph.yaml'],
-    [{ name: 'reviews' }, 'subgraphs/reviews already exists'],
-    [{ name: 'ratings', port: 4002 }, 'port 4002 is already used by subgraph orders'],
-    [{ name: 'ratings', port: 4000 }, "port 4000 is the gateway's"],
+    [{ name: NAME }, `subgraphs/${NAME} already exists`],
+    [{ name: OTHER, port: 4002 }, 'port 4002 is already used by subgraph orders'],
+    [{ name: OTHER, port: 4000 }, "port 4000 is the gateway's"],
     [
-      { name: 'ratings', entity: 'Supplier' },
+      { name: OTHER, entity: 'Supplier' },
       'Query.suppliers, Query.supplier, Mutation.createSupplier, Mutation.deleteSupplier, User.suppliers, type Supplier, type CreateSupplierInput already exist in the supergraph',
     ],
     [
-      { name: 'ratings', entity: 'Order' },
+      { name: OTHER, entity: 'Order' },
       'Query.orders, Query.order, Mutation.createOrder, User.orders, type Order, type CreateOrderInput already exist',
     ],
   ])('%j', async (options, message) => {
     const before = config();
     await expect(scaffoldSubgraph({ root, ...options })).rejects.toThrow(message);
     expect(config()).toBe(before);
-    expect(existsSync(join(root, 'subgraphs', 'ratings'))).toBe(false);
+    expect(existsSync(join(root, 'subgraphs', OTHER))).toBe(false);
   });
 });
 
@@ -147,12 +160,12 @@ async function main(): Promise<void> {
   try {
     const { accessToken: token } = await stack.login('alice', 'alice-password');
     const created = await stack.request(
-      'mutation($input: CreateReviewInput!) { createReview(input: $input) { id } }',
-      { input: { title: 'Across four', body: 'One query, four subgraphs.' } },
+      'mutation($input: Create${probe.entity}Input!) { create${probe.entity}(input: $input) { id } }',
+      { input: { title: 'Across all', body: 'One query, every subgraph.' } },
       { token },
     );
     const me = await stack.request(
-      '{ me { username reviews { id title author { username } } suppliers { name } } }',
+      '{ me { username ${probe.plural} { id title author { username } } suppliers { name } } }',
       {},
       { token },
     );
@@ -173,7 +186,7 @@ main().then(
 );
 `;
 
-describe('npm run new-subgraph -- reviews, in a copy of the repository', () => {
+describe(`npm run new-subgraph -- ${NAME}, in a copy of the repository`, () => {
   let copy: string;
   let scaffolded: SpawnSyncReturns<string>;
 
@@ -196,12 +209,7 @@ describe('npm run new-subgraph -- reviews, in a copy of the repository', () => {
     }
     // The containers test asks git what it ignores.
     expect(outcome(run(copy, 'git', ['init', '-q']))).toEqual({ status: 0 });
-    scaffolded = run(copy, process.execPath, [
-      '--import',
-      'tsx',
-      'scripts/newSubgraph.ts',
-      'reviews',
-    ]);
+    scaffolded = run(copy, process.execPath, ['--import', 'tsx', 'scripts/newSubgraph.ts', NAME]);
   }, 120_000);
 
   afterAll(() => {
@@ -211,45 +219,40 @@ describe('npm run new-subgraph -- reviews, in a copy of the repository', () => {
   it('scaffolds the subgraph and edits the shared files, leaving this tree alone', () => {
     expect(outcome(scaffolded)).toEqual({ status: 0 });
     expect(scaffolded.stdout).toContain(
-      'Scaffolded the reviews subgraph (entity Review, port 4004)',
+      `Scaffolded the ${NAME} subgraph (entity ${probe.entity}, port ${NEXT_PORT})`,
     );
     expect(scaffolded.stdout).toContain('npm install');
     for (const file of [
-      'subgraphs/reviews/package.json',
-      'subgraphs/reviews/schema.graphql',
-      'subgraphs/reviews/src/index.ts',
-      'subgraphs/reviews/src/main.ts',
-      'subgraphs/reviews/src/loaders.ts',
-      'subgraphs/reviews/src/models/Review.ts',
-      'subgraphs/reviews/src/migrations/index.ts',
-      'subgraphs/reviews/src/resolvers/Mutation.ts',
-      'subgraphs/reviews/src/seed.ts',
-      'subgraphs/reviews/src/generated/graphql.ts',
-      'subgraphs/reviews/src/__tests__/reviews.test.ts',
-      'deploy/kubernetes/reviews.yaml',
-      'operations/createReview.graphql',
+      `subgraphs/${NAME}/package.json`,
+      `subgraphs/${NAME}/schema.graphql`,
+      `subgraphs/${NAME}/src/index.ts`,
+      `subgraphs/${NAME}/src/main.ts`,
+      `subgraphs/${NAME}/src/loaders.ts`,
+      `subgraphs/${NAME}/src/models/${probe.entity}.ts`,
+      `subgraphs/${NAME}/src/migrations/index.ts`,
+      `subgraphs/${NAME}/src/resolvers/Mutation.ts`,
+      `subgraphs/${NAME}/src/seed.ts`,
+      `subgraphs/${NAME}/src/generated/graphql.ts`,
+      `subgraphs/${NAME}/src/__tests__/${NAME}.test.ts`,
+      `deploy/kubernetes/${NAME}.yaml`,
+      `operations/create${probe.entity}.graphql`,
     ]) {
       expect({ file, exists: existsSync(join(copy, file)) }).toEqual({ file, exists: true });
     }
     expect(readFileSync(join(copy, 'supergraph.yaml'), 'utf8')).toContain(
-      'reviews:\n    routing_url: http://localhost:4004/graphql',
+      `${NAME}:\n    routing_url: http://localhost:${NEXT_PORT}/graphql`,
     );
     expect(readFileSync(join(copy, 'supergraph.graphql'), 'utf8')).toContain(
-      'REVIEWS @join__graph(name: "reviews", url: "http://localhost:4004/graphql")',
+      `${probe.constant} @join__graph(name: "${NAME}", url: "http://localhost:${NEXT_PORT}/graphql")`,
     );
-    expect(existsSync(join(ROOT, 'subgraphs', 'reviews'))).toBe(false);
-    expect(readFileSync(join(ROOT, 'supergraph.yaml'), 'utf8')).not.toContain('reviews');
+    expect(existsSync(join(ROOT, 'subgraphs', NAME))).toBe(false);
+    expect(readFileSync(join(ROOT, 'supergraph.yaml'), 'utf8')).not.toContain(NAME);
   });
 
   it('refuses to scaffold it again, and an invalid name, exiting 1 with the reason', () => {
-    const again = run(copy, process.execPath, [
-      '--import',
-      'tsx',
-      'scripts/newSubgraph.ts',
-      'reviews',
-    ]);
+    const again = run(copy, process.execPath, ['--import', 'tsx', 'scripts/newSubgraph.ts', NAME]);
     expect(again.status).toBe(1);
-    expect(again.stderr).toBe('new-subgraph: subgraph "reviews" is already in supergraph.yaml\n');
+    expect(again.stderr).toBe(`new-subgraph: subgraph "${NAME}" is already in supergraph.yaml\n`);
     const invalid = run(copy, process.execPath, [
       '--import',
       'tsx',
@@ -263,8 +266,8 @@ describe('npm run new-subgraph -- reviews, in a copy of the repository', () => {
   it('installs offline, linking the new workspace', () => {
     const installed = run(copy, 'npm', ['install', '--offline', '--no-audit', '--no-fund']);
     expect(outcome(installed)).toEqual({ status: 0 });
-    expect(readlinkSync(join(copy, 'node_modules', '@fedstack', 'reviews'))).toBe(
-      join('..', '..', 'subgraphs', 'reviews'),
+    expect(readlinkSync(join(copy, 'node_modules', '@fedstack', NAME))).toBe(
+      join('..', '..', 'subgraphs', NAME),
     );
   }, 120_000);
 
@@ -277,7 +280,7 @@ describe('npm run new-subgraph -- reviews, in a copy of the repository', () => {
     const jest = run(copy, 'npx', [
       'jest',
       '--ci',
-      'subgraphs/reviews',
+      `subgraphs/${NAME}`,
       'test/compose.test.ts',
       'test/containers.test.ts',
       'test/kubernetes.test.ts',
@@ -288,34 +291,39 @@ describe('npm run new-subgraph -- reviews, in a copy of the repository', () => {
     expect(jest.stderr).toMatch(/Test Suites: 5 passed, 5 total/);
   }, 180_000);
 
-  it('answers a query across users and reviews through a real gateway over all four subgraphs', () => {
+  it(`answers a query across users and ${NAME} through a real gateway over every subgraph`, () => {
     writeFileSync(join(copy, 'federatedQuery.ts'), FEDERATED_QUERY);
     const result = run(copy, process.execPath, ['--import', 'tsx', 'federatedQuery.ts']);
     expect(outcome(result)).toEqual({ status: 0 });
     const answer = JSON.parse(result.stdout) as {
       subgraphs: string[];
-      created: { data?: { createReview: { id: string } } };
+      created: { data?: Record<string, { id: string }> };
       me: {
         errors?: unknown;
         data?: {
           me: {
             username: string;
-            reviews: Array<{ id: string; title: string; author: { username: string } }>;
+            [field: string]: unknown;
             suppliers: Array<{ name: string }>;
           };
         };
       };
     };
-    expect(answer.subgraphs).toEqual(['orders', 'reviews', 'suppliers', 'users']);
-    const id = answer.created.data?.createReview.id;
+    expect(answer.subgraphs).toEqual([...EXISTING.map((subgraph) => subgraph.name), NAME].sort());
+    const id = answer.created.data?.[`create${probe.entity}`]?.id;
     expect(id).toEqual(expect.any(String));
     expect(answer.me.errors).toBeUndefined();
     const me = answer.me.data?.me;
     expect(me?.username).toBe('alice');
     // The seeded one and the one just written, each with its author resolved by users.
-    expect(me?.reviews.map((review) => review.title)).toEqual(['First impressions', 'Across four']);
-    expect(me?.reviews.map((review) => review.author.username)).toEqual(['alice', 'alice']);
-    expect(me?.reviews[1]?.id).toBe(id);
+    const written = (me?.[probe.plural] ?? []) as Array<{
+      id: string;
+      title: string;
+      author: { username: string };
+    }>;
+    expect(written.map((entry) => entry.title)).toEqual(['First impressions', 'Across all']);
+    expect(written.map((entry) => entry.author.username)).toEqual(['alice', 'alice']);
+    expect(written[1]?.id).toBe(id);
     expect(me?.suppliers.length).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -11,12 +11,14 @@ import {
   ROOT,
   sleep,
   spawnService,
+  SUBGRAPH_NAMES,
   waitFor,
   type ServiceProcess,
 } from '../helpers/processes';
 import { haproxySkipReason, startHaproxy, type RunningHaproxy } from '../helpers/haproxy';
 import { redisSkipReason, startRedis, stopRedis } from '../helpers/redis';
 import type { GraphQLBody } from '../helpers/stack';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 /**
  * Two gateway replicas (`npm run gateway` processes on two ports, one `REDIS_URL`) behind a real
@@ -76,7 +78,9 @@ function sha256(text: string): string {
     dataDirs.push(first.dataDir, second.dataDir);
     const keys = devSecretFiles(first.dataDir);
     const shared = { REDIS_URL: redisUrl, LOGIN_ACCOUNT_MAX_FAILURES: String(MAX_FAILURES) };
-    const [usersA, usersB, orders, suppliers] = await Promise.all([
+    // Every subgraph of supergraph.yaml: users twice (one per gateway), the others once.
+    const others = SUBGRAPH_NAMES.filter((name) => name !== 'users');
+    const [usersA, usersB, ...rest] = await Promise.all([
       spawnService('users', baseEnv(first.dataDir, shared)),
       // Its own database, but the keys of the first: a token either issues works on both.
       spawnService(
@@ -87,10 +91,12 @@ function sha256(text: string): string {
           GATEWAY_SIGNING_SECRET_FILE: keys.signingSecret,
         }),
       ),
-      spawnService('orders', baseEnv(first.dataDir)),
-      spawnService('suppliers', baseEnv(first.dataDir)),
+      ...others.map((name) => spawnService(name, baseEnv(first.dataDir))),
     ]);
-    services.push(usersA, usersB, orders, suppliers);
+    services.push(usersA, usersB, ...rest);
+    const otherUrls = Object.fromEntries(
+      rest.map((service) => [subgraphVariables(service.name).url, `${service.origin}/graphql`]),
+    );
     for (const [replica, users] of [
       ['a', usersA],
       ['b', usersB],
@@ -99,8 +105,7 @@ function sha256(text: string): string {
       gateways[replica].env = baseEnv(first.dataDir, {
         SUPERGRAPH_FILE: join(ROOT, 'supergraph.graphql'),
         USERS_URL: `${users.origin}/graphql`,
-        ORDERS_URL: `${orders.origin}/graphql`,
-        SUPPLIERS_URL: `${suppliers.origin}/graphql`,
+        ...otherUrls,
         REDIS_URL: redisUrl,
         TOKEN_REVOCATION_POLL_MS: String(POLL_MS),
         SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_MS),
