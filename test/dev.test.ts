@@ -27,6 +27,7 @@ import {
   type Exit,
 } from './helpers/processes';
 import { isIgnoredSource } from '../scripts/watchStack';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 /** Every `[name] started (pid N)` line's pid, per service, in order. */
 function startedPids(output: string): Map<string, number[]> {
@@ -55,8 +56,8 @@ describe('npm run dev', () => {
       mkdirSync(dirname(schemaOf(name)), { recursive: true });
       cpSync(join(ROOT, 'subgraphs', name, 'schema.graphql'), schemaOf(name));
     }
-    const [gatewayPort, usersPort, ordersPort, suppliersPort] = await Promise.all(
-      [0, 1, 2, 3].map(() => freePort()),
+    const [gatewayPort, ...subgraphPorts] = await Promise.all(
+      [0, ...SUBGRAPH_NAMES].map(() => freePort()),
     );
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts'], {
       cwd: ROOT,
@@ -65,9 +66,9 @@ describe('npm run dev', () => {
         NODE_ENV: 'development',
         DATA_DIR: dataDir,
         GATEWAY_PORT: String(gatewayPort),
-        USERS_PORT: String(usersPort),
-        ORDERS_PORT: String(ordersPort),
-        SUPPLIERS_PORT: String(suppliersPort),
+        ...Object.fromEntries(
+          SUBGRAPH_NAMES.map((name, i) => [subgraphVariables(name).port, String(subgraphPorts[i])]),
+        ),
         SUPERGRAPH_CONFIG: join(work, 'supergraph.yaml'),
         SUPERGRAPH_FILE: supergraphFile,
         LOG_LEVEL: 'warn',
@@ -152,7 +153,7 @@ describe('npm run dev', () => {
         'the new orders process to be ready',
         async () =>
           /^\[orders\]\s+restarted and ready$/m.test(output) &&
-          (await isHealthy(`http://127.0.0.1:${ordersPort}`)),
+          (await isHealthy(`http://127.0.0.1:${subgraphPorts[SUBGRAPH_NAMES.indexOf('orders')]}`)),
         30_000,
       );
       expect(isAlive(ordersPid!)).toBe(false);

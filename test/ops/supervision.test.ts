@@ -15,9 +15,12 @@ import {
   isHealthy,
   postGraphQL,
   runNpm,
+  SUBGRAPH_NAMES,
   waitFor,
+  type ByService,
   type Exit,
 } from '../helpers/processes';
+import { subgraphVariables } from '@fedstack/runtime/subgraphVariables';
 
 async function pidOf(port: number): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${port}/health`);
@@ -32,20 +35,20 @@ function startedPids(output: string): Array<[string, number]> {
   ]);
 }
 
+/** Free ports for the gateway and every subgraph of supergraph.yaml, and npm start's env. */
 async function startEnv(dataDir: string) {
-  const ports = {
-    gateway: await freePort(),
-    users: await freePort(),
-    orders: await freePort(),
-    suppliers: await freePort(),
-  };
+  const names = ['gateway', ...SUBGRAPH_NAMES];
+  const free = await Promise.all(names.map(() => freePort()));
+  const ports = Object.fromEntries(
+    names.map((name, i) => [name, Number(free[i])]),
+  ) as ByService<number>;
   const env: Env = {
     NODE_ENV: 'development',
     DATA_DIR: dataDir,
     GATEWAY_PORT: String(ports.gateway),
-    USERS_PORT: String(ports.users),
-    ORDERS_PORT: String(ports.orders),
-    SUPPLIERS_PORT: String(ports.suppliers),
+    ...Object.fromEntries(
+      SUBGRAPH_NAMES.map((name) => [subgraphVariables(name).port, String(ports[name])]),
+    ),
     LOG_LEVEL: 'warn',
   };
   return { ports, env };
@@ -131,7 +134,8 @@ it('services stop themselves when the npm start process is killed outright (SIGK
       90_000,
     );
     services = startedPids(npm.output()).map(([, pid]) => pid);
-    expect(services).toHaveLength(4);
+    // Every subgraph of supergraph.yaml, and the gateway.
+    expect(services).toHaveLength(SUBGRAPH_NAMES.length + 1);
     expect(services.filter((pid) => !isAlive(pid))).toEqual([]);
     // With exec in the npm script, npm's only child is the supervisor itself.
     const [supervisor] = descendantsOf(npm.child.pid!);
