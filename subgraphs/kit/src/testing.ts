@@ -83,7 +83,9 @@ export interface TestPostgresDatabase {
 /**
  * Creates a fresh, empty database with a unique name (`<prefix>_<random>`, prefix default
  * `fedstack_test`) on the `TEST_POSTGRES_URL` server; the caller drops it when done. Throws, naming
- * the variable, when `TEST_POSTGRES_URL` is not set.
+ * the variable, when `TEST_POSTGRES_URL` is not set. A subgraph's name may be the prefix: each run
+ * of characters other than lower-case letters, digits and `_` becomes one `_`
+ * (`product-reviews_test` → `product_reviews_test`).
  */
 export async function createTestPostgresDatabase(
   prefix = 'fedstack_test',
@@ -92,10 +94,11 @@ export async function createTestPostgresDatabase(
   if (!adminUrl) {
     throw new Error(`a PostgreSQL test needs a server: ${postgresSkipReason() ?? ''}`);
   }
-  if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) {
-    throw new Error(`prefix must be lower-case letters, digits and _, got "${prefix}"`);
+  const safe = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_');
+  if (!/^[a-z_]/.test(safe)) {
+    throw new Error(`prefix must start with a letter or _, got "${prefix}"`);
   }
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const name = `${safe}_${randomBytes(6).toString('hex')}`;
   await adminQuery(adminUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
