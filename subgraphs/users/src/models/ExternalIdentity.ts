@@ -1,4 +1,4 @@
-import { bindModel } from '@fedstack/kit';
+import { bindEntityModel } from '@fedstack/kit';
 import {
   DataTypes,
   Model,
@@ -26,11 +26,10 @@ export class ExternalIdentity extends Model<
 export type ExternalIdentityModel = typeof ExternalIdentity;
 
 export function defineExternalIdentityModel(sequelize: Sequelize): ExternalIdentityModel {
-  return bindModel(
+  return bindEntityModel(
     ExternalIdentity,
     sequelize,
     {
-      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
       issuer: { type: DataTypes.STRING(255), allowNull: false },
       subject: { type: DataTypes.STRING(255), allowNull: false },
       userId: { type: DataTypes.INTEGER, allowNull: false },
@@ -43,8 +42,6 @@ export function defineExternalIdentityModel(sequelize: Sequelize): ExternalIdent
           return raw === null || raw === undefined ? null : Number(raw);
         },
       },
-      createdAt: DataTypes.DATE,
-      updatedAt: DataTypes.DATE,
     },
     { tableName: 'external_identities', modelName: 'ExternalIdentity' },
   );

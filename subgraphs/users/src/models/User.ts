@@ -1,4 +1,4 @@
-import { bindModel } from '@fedstack/kit';
+import { bindEntityModel } from '@fedstack/kit';
 import {
   DataTypes,
   Model,
@@ -35,21 +35,18 @@ export type UserModel = typeof User;
  */
 export type UserRow = Omit<InferAttributes<User>, 'passwordHash'>;
 
-/** The `User` model bound to one database (see `bindModel`). */
+/** The `User` model bound to one database (see `bindEntityModel`). */
 export function defineUserModel(sequelize: Sequelize): UserModel {
-  return bindModel(
+  return bindEntityModel(
     User,
     sequelize,
     {
-      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
       username: { type: DataTypes.STRING(32), allowNull: false },
       usernameKey: { type: DataTypes.STRING(32), allowNull: false, unique: true },
       email: { type: DataTypes.STRING(254), allowNull: false },
       role: { type: DataTypes.STRING(16), allowNull: false },
       passwordHash: { type: DataTypes.STRING(255), allowNull: false },
       tokenVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-      createdAt: DataTypes.DATE,
-      updatedAt: DataTypes.DATE,
     },
     { tableName: 'users', modelName: 'User' },
   );
