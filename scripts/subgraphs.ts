@@ -31,20 +31,19 @@ export function definitionOf(subgraph: SupergraphSubgraph): SubgraphDefinition {
   return definition;
 }
 
+/** The subgraphs of this repository's `supergraph.yaml`, read once. */
+const LISTED = readSupergraphConfig(SUPERGRAPH_CONFIG);
+
 /**
  * Every subgraph of `supergraph.yaml`, in seed order (each after those it names in `seedAfter`,
  * otherwise as listed). Start, migrate, seed, the tests and the bench all take the list from here.
  */
-export function loadSubgraphs(configPath = SUPERGRAPH_CONFIG): SubgraphDefinition[] {
-  return inSeedOrder(readSupergraphConfig(configPath).map(definitionOf));
-}
-
-export const SUBGRAPHS: SubgraphDefinition[] = loadSubgraphs();
+export const SUBGRAPHS: SubgraphDefinition[] = inSeedOrder(LISTED.map(definitionOf));
 
 /** The entry point of each service, relative to the repository root. */
 export function mainFileOf(name: string): string {
   if (name === 'gateway') return 'gateway/src/main.ts';
-  const subgraph = readSupergraphConfig(SUPERGRAPH_CONFIG).find((entry) => entry.name === name);
+  const subgraph = LISTED.find((entry) => entry.name === name);
   if (!subgraph) throw new Error(`no subgraph "${name}" in supergraph.yaml`);
   return relative(ROOT, resolve(dirname(subgraph.schemaFile), 'src', 'main.ts'));
 }
