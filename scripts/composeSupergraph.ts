@@ -40,9 +40,14 @@ export function readSupergraphConfig(configPath: string): SupergraphSubgraph[] {
 export type CompositionResult =
   { ok: true; supergraphSdl: string } | { ok: false; errors: string[] };
 
-/** Composes the subgraphs named in `supergraph.yaml` with `@apollo/composition`. */
-export function composeSupergraph(configPath: string): CompositionResult {
-  const subgraphs = readSupergraphConfig(configPath);
+/** A subgraph to compose: as `supergraph.yaml` names it, with its schema's text when given. */
+export type SubgraphSource = SupergraphSubgraph & { schema?: string };
+
+/**
+ * Composes `subgraphs` with `@apollo/composition`, each schema read from its file unless its text
+ * is given (a schema not written yet).
+ */
+export function composeSubgraphs(subgraphs: readonly SubgraphSource[]): CompositionResult {
   const errors: string[] = [];
   const services = subgraphs.flatMap((subgraph) => {
     try {
@@ -50,7 +55,7 @@ export function composeSupergraph(configPath: string): CompositionResult {
         {
           name: subgraph.name,
           url: subgraph.routingUrl,
-          typeDefs: parse(readFileSync(subgraph.schemaFile, 'utf8')),
+          typeDefs: parse(subgraph.schema ?? readFileSync(subgraph.schemaFile, 'utf8')),
         },
       ];
     } catch (error) {
@@ -64,4 +69,9 @@ export function composeSupergraph(configPath: string): CompositionResult {
     return { ok: false, errors: result.errors.map((error) => error.message) };
   }
   return { ok: true, supergraphSdl: result.supergraphSdl };
+}
+
+/** Composes the subgraphs named in `supergraph.yaml`. */
+export function composeSupergraph(configPath: string): CompositionResult {
+  return composeSubgraphs(readSupergraphConfig(configPath));
 }

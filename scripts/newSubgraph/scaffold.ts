@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { composeServices } from '@apollo/composition';
 import { Kind, parse, type DocumentNode } from 'graphql';
-import { composeSupergraph, readSupergraphConfig } from '../composeSupergraph';
+import { composeSubgraphs, composeSupergraph, readSupergraphConfig } from '../composeSupergraph';
 import { writeSupergraph } from '../writeSupergraph';
 import { operationFiles, operationVariables } from './deployFiles';
 import {
@@ -138,18 +137,17 @@ function checkComposes(
   port: number,
   schema: string,
 ): void {
-  const result = composeServices([
-    ...subgraphs.map((s) => ({
-      name: s.name,
-      url: s.routingUrl,
-      typeDefs: parse(readFileSync(s.schemaFile, 'utf8')),
-    })),
-    { name: n.name, url: `http://localhost:${port}/graphql`, typeDefs: parse(schema) },
+  const result = composeSubgraphs([
+    ...subgraphs,
+    {
+      name: n.name,
+      routingUrl: `http://localhost:${port}/graphql`,
+      schemaFile: `subgraphs/${n.name}/schema.graphql`,
+      schema,
+    },
   ]);
-  if (result.errors) {
-    throw new Error(
-      `the generated schema would not compose:\n  ${result.errors.map((e) => e.message).join('\n  ')}`,
-    );
+  if (!result.ok) {
+    throw new Error(`the generated schema would not compose:\n  ${result.errors.join('\n  ')}`);
   }
 }
 
