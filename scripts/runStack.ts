@@ -31,7 +31,7 @@ export interface RunStackOptions {
 /**
  * What `npm start` and `npm run dev` share: composes the supergraph if it is stale (from
  * `SUPERGRAPH_CONFIG`, default `supergraph.yaml`, into `SUPERGRAPH_FILE`), migrates and (outside
- * production) seeds, runs the three subgraphs and the gateway as separate processes under one
+ * production) seeds, runs every subgraph and the gateway as separate processes under one
  * `Supervisor`, prints the URLs, and on Ctrl-C or SIGTERM stops them all and exits 0. A failure
  * to start prints `<command> failed: <reason>`, stops what was started and exits 1.
  */
